@@ -1,0 +1,17 @@
+/** Stable codes of {@link PkiError}. */
+export type PkiErrorCode =
+  | "UNKNOWN_VENDOR"
+  | "PKI_INCOMPLETE"
+  | "EK_REQUEST_INVALID"
+  | "EK_CERT_MALFORMED";
+
+/** An error from the PKI layer; match on `code`, never on the message. */
+export class PkiError extends Error {
+  readonly code: PkiErrorCode;
+
+  constructor(code: PkiErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "PkiError";
+    this.code = code;
+  }
+}

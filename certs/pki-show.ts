@@ -1,0 +1,60 @@
+import { createHash } from "node:crypto";
+import { formatTpmId } from "./tcg-extensions.js";
+import type { VendorPki } from "./vendor-pki.js";
+
+/** One CA of a vendor PKI as printable data (public parts only). */
+export interface VendorCaDescription {
+  readonly role: "root" | "issuing";
+  readonly name: string;
+  readonly kind: "rsa" | "ecc";
+  readonly subject: string;
+  readonly issuer: string;
+  readonly serialNumber: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  /** SHA-256 of the DER certificate, upper-case hex. */
+  readonly sha256: string;
+  readonly aiaUrl: string;
+  readonly crlUrl: string;
+  readonly pem: string;
+}
+
+/** A vendor PKI as printable data, for `apsim pki show --vendor V`. */
+export interface VendorPkiDescription {
+  readonly vendor: {
+    readonly code: string;
+    readonly organization: string;
+    readonly manufacturerId: string;
+    readonly host: string;
+    readonly ekIssuerKind: Readonly<Record<"rsa" | "ecc", "rsa" | "ecc">>;
+  };
+  readonly cas: readonly VendorCaDescription[];
+}
+
+/** Describes every root and issuing CA of a vendor PKI (roots first); never includes private keys. */
+export function describeVendorPki(pki: VendorPki): VendorPkiDescription {
+  const { identity } = pki;
+  return {
+    vendor: {
+      code: identity.code,
+      organization: identity.organization,
+      manufacturerId: formatTpmId(identity.manufacturerId),
+      host: identity.host,
+      ekIssuerKind: { ...identity.ekIssuerKind },
+    },
+    cas: [...pki.roots, ...pki.issuingCas].map((ca) => ({
+      role: ca.role,
+      name: ca.name,
+      kind: ca.kind,
+      subject: ca.certificate.subject,
+      issuer: ca.certificate.issuer,
+      serialNumber: ca.certificate.serialNumber,
+      notBefore: ca.certificate.notBefore.toISOString(),
+      notAfter: ca.certificate.notAfter.toISOString(),
+      sha256: createHash("sha256").update(new Uint8Array(ca.certificate.rawData)).digest("hex").toUpperCase(),
+      aiaUrl: ca.aiaUrl,
+      crlUrl: ca.crlUrl,
+      pem: ca.certificate.toString("pem"),
+    })),
+  };
+}

@@ -1,0 +1,18 @@
+export {
+  fsyncDirectory,
+  readFileIfExists,
+  writeFileAtomic,
+  writeFileAtomicSync,
+  type WriteFileAtomicOptions,
+} from "./atomic-file.js";
+export { CborDecodeError, decodeCbor, encodeCbor } from "./cbor.js";
+export {
+  PRIVATE_DIR_MODE,
+  SECRET_FILE_MODE,
+  ensurePrivateDir,
+  ensurePrivateDirSync,
+  resolveHome,
+  writeSecretFile,
+  writeSecretFileSync,
+} from "./home.js";
+export { createLogger, type Logger } from "./logger.js";

@@ -1,0 +1,3 @@
+import type { CommandEntry } from "../registry.js";
+
+export const ENTRIES: readonly CommandEntry[] = [];

@@ -1,0 +1,41 @@
+import { TPM_RC, TPM_SU } from "../../../tpm2/index.js";
+import { NO_RESPONSE, defineCommand, paramError } from "../registry.js";
+
+/**
+ * Part 3 §9.3 TPM2_Startup. CLEAR after any shutdown is a TPM Reset (or a TPM Restart after Shutdown(STATE));
+ * STATE resumes the PCRs saved by Shutdown(STATE) (TPM Resume).
+ * RCs: TPM_RC_INITIALIZE (already started), TPM_RC_VALUE (STATE with no saved state), TPM_RC_LOCALITY.
+ */
+export const startup = defineCommand(
+  "Startup",
+  (tpm, { params }) => {
+    const { startupType } = params;
+    if (startupType !== TPM_SU.CLEAR && startupType !== TPM_SU.STATE) throw paramError(TPM_RC.VALUE, 1);
+    const saved = tpm.state.savedState;
+    if (startupType === TPM_SU.STATE && (!saved || !tpm.state.orderly)) throw paramError(TPM_RC.VALUE, 1);
+
+    if (startupType === TPM_SU.STATE && saved) {
+      // TPM Resume: PCRs come back
+      tpm.pcrs = new Map(Object.entries(saved.pcrs).map(([alg, banks]) => [Number(alg), banks.map((b) => Buffer.from(b))]));
+      tpm.pcrUpdateCounter = saved.pcrUpdateCounter;
+      tpm.state.restartCount++;
+      tpm.resetVolatileObjectsOnly();
+    } else if (saved && tpm.state.orderly) {
+      // TPM Restart: Shutdown(STATE) then Startup(CLEAR)
+      tpm.state.restartCount++;
+      tpm.resetPcrs();
+      tpm.resetVolatileObjectsOnly();
+    } else {
+      // TPM Reset
+      tpm.state.resetCount++;
+      tpm.state.restartCount = 0;
+      tpm.resetPcrs();
+      tpm.resetVolatile();
+    }
+    tpm.state.savedState = undefined;
+    tpm.state.orderly = false;
+    tpm.started = true;
+    return NO_RESPONSE;
+  },
+  { writesNv: true },
+);

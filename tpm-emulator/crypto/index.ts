@@ -1,0 +1,3 @@
+/** The emulator's own cryptography: deterministic derivation of primary keys from hierarchy seeds. */
+export * from "./derive-primary.js";
+export { SeededDrbg } from "./seeded-drbg.js";

@@ -1,0 +1,6 @@
+/** The TPM 2.0 emulator: in-process TPMs, their state files, vendor profiles and manufacturing. */
+export { TpmEmulator, identityOf, newTpmState, type NewTpmOptions, type TpmEmulatorOptions } from "./emulator.js";
+export { TpmStateFileError, loadStateFile, saveStateFile, stateFilePath } from "./state-file.js";
+export type { PersistentState, TpmIdentity } from "./state.js";
+export { Tpm, DEFAULT_LIMITS, PCR_BANKS, PCR_COUNT, type TpmLimits } from "./tpm.js";
+export { VENDOR_PROFILES, findVendorProfile, type VendorProfile, type EkKind } from "./vendor-profiles.js";

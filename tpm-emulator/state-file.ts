@@ -1,0 +1,175 @@
+/**
+ * The TPM's NV on disk: one versioned CBOR file, written atomically (temp, fsync, rename). A file that is
+ * corrupt, truncated or of another format is refused with an error naming it, never half-loaded.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { decodeCbor, encodeCbor, writeFileAtomicSync } from "../lib/index.js";
+import { TPMS_NV_PUBLIC, marshal, unmarshal } from "../tpm2/index.js";
+import { STATE_FORMAT_VERSION, type PersistentState } from "./state.js";
+
+export const STATE_FILE_NAME = "tpm-state.cbor";
+const MAGIC = "apsim-tpm-state";
+
+/** A state file that cannot be used; `code` is stable for callers. */
+export class TpmStateFileError extends Error {
+  readonly code: "TPM_STATE_MISSING" | "TPM_STATE_CORRUPT" | "TPM_STATE_VERSION";
+  constructor(code: TpmStateFileError["code"], readonly file: string, detail: string) {
+    super(`${file}: ${detail}`);
+    this.name = "TpmStateFileError";
+    this.code = code;
+  }
+}
+
+export function stateFilePath(dir: string): string {
+  return path.join(dir, STATE_FILE_NAME);
+}
+
+/** Serializes the state; NV publics go as their marshalled bytes so the file uses the TPM's own encoding. */
+export function encodeState(state: PersistentState): Uint8Array {
+  const nv = state.nv.map((n) => ({ public: marshal(TPMS_NV_PUBLIC, n.public), authValue: n.authValue, data: n.data }));
+  return encodeCbor({ magic: MAGIC, version: STATE_FORMAT_VERSION, state: { ...state, nv } });
+}
+
+export function saveStateFile(dir: string, state: PersistentState): void {
+  writeFileAtomicSync(stateFilePath(dir), encodeState(state), { mode: 0o600 });
+}
+
+function bytes(v: unknown, what: string): Buffer {
+  if (v instanceof Uint8Array) return Buffer.from(v);
+  throw new Error(`${what} is not a byte string`);
+}
+function num(v: unknown, what: string): number {
+  if (typeof v === "number" && Number.isInteger(v)) return v;
+  throw new Error(`${what} is not an integer`);
+}
+function big(v: unknown, what: string): bigint {
+  if (typeof v === "bigint") return v;
+  if (typeof v === "number" && Number.isInteger(v)) return BigInt(v);
+  throw new Error(`${what} is not an integer`);
+}
+function obj(v: unknown, what: string): Record<string, unknown> {
+  if (v && typeof v === "object" && !Array.isArray(v) && !(v instanceof Uint8Array)) return v as Record<string, unknown>;
+  throw new Error(`${what} is not a map`);
+}
+function arr(v: unknown, what: string): unknown[] {
+  if (Array.isArray(v)) return v;
+  throw new Error(`${what} is not an array`);
+}
+function str(v: unknown, what: string): string {
+  if (typeof v === "string") return v;
+  throw new Error(`${what} is not a string`);
+}
+
+function hierarchyOf(v: unknown, what: string) {
+  const h = obj(v, what);
+  return {
+    seed: bytes(h.seed, `${what}.seed`),
+    proof: bytes(h.proof, `${what}.proof`),
+    authValue: bytes(h.authValue, `${what}.authValue`),
+    authPolicy: bytes(h.authPolicy, `${what}.authPolicy`),
+    authPolicyAlg: num(h.authPolicyAlg, `${what}.authPolicyAlg`),
+  };
+}
+
+/** Validates a decoded state document field by field. */
+export function decodeState(data: Uint8Array): PersistentState {
+  const doc = obj(decodeCbor(data), "document");
+  if (doc.magic !== MAGIC) throw new Error("not a TPM state file");
+  if (doc.version !== STATE_FORMAT_VERSION) throw new Error(`unsupported format version ${String(doc.version)}`);
+  const s = obj(doc.state, "state");
+  const id = obj(s.identity, "identity");
+  const strings = arr(id.vendorStrings, "identity.vendorStrings").map((x, i) => str(x, `vendorStrings[${i}]`));
+  if (strings.length !== 4) throw new Error("identity.vendorStrings must have 4 entries");
+  const kind = str(id.kind, "identity.kind");
+  if (kind !== "discrete" && kind !== "firmware") throw new Error("identity.kind must be discrete or firmware");
+  const lockout = obj(s.lockout, "lockout");
+  const da = obj(s.da, "da");
+  const saved = s.savedState === undefined || s.savedState === null ? undefined : obj(s.savedState, "savedState");
+  return {
+    formatVersion: STATE_FORMAT_VERSION,
+    identity: {
+      vendor: str(id.vendor, "identity.vendor"),
+      manufacturerId: num(id.manufacturerId, "identity.manufacturerId"),
+      vendorStrings: strings as [string, string, string, string],
+      vendorTpmType: num(id.vendorTpmType, "identity.vendorTpmType"),
+      firmwareVersion1: num(id.firmwareVersion1, "identity.firmwareVersion1"),
+      firmwareVersion2: num(id.firmwareVersion2, "identity.firmwareVersion2"),
+      specLevel: num(id.specLevel, "identity.specLevel"),
+      specRevision: num(id.specRevision, "identity.specRevision"),
+      specYear: num(id.specYear, "identity.specYear"),
+      specDayOfYear: num(id.specDayOfYear, "identity.specDayOfYear"),
+      model: str(id.model, "identity.model"),
+      kind,
+    },
+    endorsement: hierarchyOf(s.endorsement, "endorsement"),
+    owner: hierarchyOf(s.owner, "owner"),
+    platform: hierarchyOf(s.platform, "platform"),
+    lockout: {
+      authValue: bytes(lockout.authValue, "lockout.authValue"),
+      authPolicy: bytes(lockout.authPolicy, "lockout.authPolicy"),
+      authPolicyAlg: num(lockout.authPolicyAlg, "lockout.authPolicyAlg"),
+    },
+    contextSecret: bytes(s.contextSecret, "contextSecret"),
+    shEnable: s.shEnable === true,
+    ehEnable: s.ehEnable === true,
+    disableClear: s.disableClear === true,
+    nv: arr(s.nv, "nv").map((x, i) => {
+      const n = obj(x, `nv[${i}]`);
+      return {
+        public: unmarshal(TPMS_NV_PUBLIC, bytes(n.public, `nv[${i}].public`)),
+        authValue: bytes(n.authValue, `nv[${i}].authValue`),
+        data: bytes(n.data, `nv[${i}].data`),
+      };
+    }),
+    objects: arr(s.objects, "objects").map((x, i) => {
+      const o = obj(x, `objects[${i}]`);
+      return {
+        handle: num(o.handle, `objects[${i}].handle`),
+        hierarchy: num(o.hierarchy, `objects[${i}].hierarchy`),
+        publicArea: bytes(o.publicArea, `objects[${i}].publicArea`),
+        sensitive: bytes(o.sensitive, `objects[${i}].sensitive`),
+      };
+    }),
+    clock: big(s.clock, "clock"),
+    resetCount: num(s.resetCount, "resetCount"),
+    restartCount: num(s.restartCount, "restartCount"),
+    clearCount: num(s.clearCount, "clearCount"),
+    da: {
+      failedTries: num(da.failedTries, "da.failedTries"),
+      maxTries: num(da.maxTries, "da.maxTries"),
+      recoveryTime: num(da.recoveryTime, "da.recoveryTime"),
+      lockoutRecovery: num(da.lockoutRecovery, "da.lockoutRecovery"),
+    },
+    savedState: saved && {
+      pcrs: Object.fromEntries(
+        Object.entries(obj(saved.pcrs, "savedState.pcrs")).map(([alg, bank]) => [
+          alg,
+          arr(bank, `savedState.pcrs.${alg}`).map((b, i) => bytes(b, `savedState.pcrs.${alg}[${i}]`)),
+        ]),
+      ),
+      pcrUpdateCounter: num(saved.pcrUpdateCounter, "savedState.pcrUpdateCounter"),
+    },
+    orderly: s.orderly === true,
+  };
+}
+
+/** Loads a state directory's file; any problem is a TpmStateFileError naming the file. */
+export function loadStateFile(dir: string): PersistentState {
+  const file = stateFilePath(dir);
+  let data: Buffer;
+  try {
+    data = readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new TpmStateFileError("TPM_STATE_MISSING", file, "no TPM state here (run `apsim tpm manufacture` first)");
+    throw e;
+  }
+  try {
+    return decodeState(data);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const code = msg.startsWith("unsupported format version") ? "TPM_STATE_VERSION" : "TPM_STATE_CORRUPT";
+    throw new TpmStateFileError(code, file, `corrupt or truncated TPM state: ${msg}`);
+  }
+}

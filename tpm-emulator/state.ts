@@ -1,0 +1,76 @@
+/**
+ * What a TPM keeps, split the way a real TPM splits it: persistent state (NV: seeds, proofs, hierarchy auth,
+ * NV indices, persistent objects, counters) and the PCR/clock state an orderly Shutdown(STATE) preserves.
+ */
+import type { TPMS_NV_PUBLIC } from "../tpm2/index.js";
+
+export const STATE_FORMAT_VERSION = 1;
+
+/** Fixed identity a vendor burns into the TPM (GetCapability TPM_PT_* fixed properties). */
+export interface TpmIdentity {
+  vendor: string;
+  manufacturerId: number;
+  vendorStrings: [string, string, string, string];
+  vendorTpmType: number;
+  firmwareVersion1: number;
+  firmwareVersion2: number;
+  specLevel: number;
+  specRevision: number;
+  specYear: number;
+  specDayOfYear: number;
+  model: string;
+  /** Discrete TPMs carry their EK certificates in NV; firmware TPMs get them from the vendor's service. */
+  kind: "discrete" | "firmware";
+}
+
+export interface NvIndexRecord {
+  public: TPMS_NV_PUBLIC;
+  authValue: Uint8Array;
+  data: Uint8Array;
+}
+
+export interface PersistentObjectRecord {
+  handle: number;
+  hierarchy: number;
+  publicArea: Uint8Array;
+  sensitive: Uint8Array;
+}
+
+export interface HierarchyRecord {
+  seed: Uint8Array;
+  proof: Uint8Array;
+  authValue: Uint8Array;
+  authPolicy: Uint8Array;
+  authPolicyAlg: number;
+}
+
+/** Everything that survives power loss. Written before a command that changes it returns. */
+export interface PersistentState {
+  formatVersion: number;
+  identity: TpmIdentity;
+  endorsement: HierarchyRecord;
+  owner: HierarchyRecord;
+  platform: HierarchyRecord;
+  lockout: { authValue: Uint8Array; authPolicy: Uint8Array; authPolicyAlg: number };
+  /** Key for context blob protection (Part 1 §30.3): stays across resets, so saved objects survive them. */
+  contextSecret: Uint8Array;
+  shEnable: boolean;
+  ehEnable: boolean;
+  disableClear: boolean;
+  nv: NvIndexRecord[];
+  objects: PersistentObjectRecord[];
+  clock: bigint;
+  resetCount: number;
+  restartCount: number;
+  clearCount: number;
+  da: { failedTries: number; maxTries: number; recoveryTime: number; lockoutRecovery: number };
+  /** Set by Shutdown(STATE): the PCR banks and counters TPM2_Startup(STATE) restores (Part 1 §36). */
+  savedState: SavedState | undefined;
+  /** True after an orderly shutdown; a Startup after a disorderly one bumps resetCount. */
+  orderly: boolean;
+}
+
+export interface SavedState {
+  pcrs: Record<string, Uint8Array[]>;
+  pcrUpdateCounter: number;
+}

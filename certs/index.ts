@@ -33,3 +33,4 @@ export {
   type VendorPkiIdentity,
 } from "./vendors.js";
 export { x509 } from "./x509.js";
+export { verifyEkChain, type EkChainStatus } from "./ek-chain.js";

@@ -114,7 +114,8 @@ export function authorizeCommand(
     const n = i + 1;
     const authorizes = i < authCount ? handles[i] : undefined;
     const role = roles[i] ?? "none";
-    if (seen.has(auth.sessionHandle)) throw new TpmError(TPM_RC.HANDLE).at("session", n);
+    // Part 1 §19.? a session may appear once per command; the password session may authorize several handles
+    if (auth.sessionHandle !== TPM_RS_PW && seen.has(auth.sessionHandle)) throw new TpmError(TPM_RC.HANDLE).at("session", n);
     seen.add(auth.sessionHandle);
     // Part 1 §19.4: reserved attribute bits
     if (auth.sessionAttributes & 0x18) throw new TpmError(TPM_RC.RESERVED_BITS).at("session", n);

@@ -22,9 +22,12 @@ import {
   xorParameter,
   type CommandName,
 } from "../tpm2/index.js";
+import { createLogger } from "../lib/index.js";
 import { authorizeCommand, buildResponseAuths, rollNonces, type SessionUse } from "./authorization.js";
 import type { CommandEntry } from "./commands/registry.js";
 import type { Tpm } from "./tpm.js";
+
+const log = createLogger("tpm-emulator");
 
 /** Checks a handle in the handle area refers to something that exists (Part 3 §5.6.3). */
 function checkHandle(tpm: Tpm, handle: number, n: number): void {
@@ -100,7 +103,8 @@ export function dispatch(tpm: Tpm, table: ReadonlyMap<number, CommandEntry>, com
     return run(tpm, table, command);
   } catch (e) {
     if (e instanceof TpmError) return buildErrorResponse(e.responseCode);
-    // A bug must not take the TPM down with it: report a failure, leave state as the handler left it.
+    // A bug must not take the TPM down with it: report a failure and log it, it is ours to fix.
+    log.error({ err: e, commandCode: command.length >= 10 ? Buffer.from(command).readUInt32BE(6) : undefined }, "internal error in a TPM command");
     return buildErrorResponse(TPM_RC.FAILURE);
   }
 }
@@ -147,12 +151,12 @@ function run(tpm: Tpm, table: ReadonlyMap<number, CommandEntry>, command: Uint8A
   });
   const out = entry.handler(tpm, {
     handles: frame.handles,
-    params: params as never,
+    params: params,
     ctx: { code: def.code, locality: tpm.locality, authSessions },
   });
 
   const w = new Writer();
-  def.response.write(w, out.response as never);
+  def.response.write(w, out.response);
   let responseParameters = w.finish();
 
   rollNonces(tpm, uses);

@@ -4,13 +4,19 @@
  */
 import { randomBytes } from "node:crypto";
 import { findVendor } from "../certs/index.js";
-import { TPM_ALG, TPM_RC, buildErrorResponse, kdfa } from "../tpm2/index.js";
+import { TPM_ALG, TPM_CC, TPM_RC, buildErrorResponse, kdfa } from "../tpm2/index.js";
 import { COMMAND_TABLE } from "./commands/index.js";
 import { dispatch } from "./dispatcher.js";
 import { loadStateFile, saveStateFile } from "./state-file.js";
 import { STATE_FORMAT_VERSION, type HierarchyRecord, type PersistentState, type TpmIdentity } from "./state.js";
 import { DEFAULT_LIMITS, Tpm, type TpmLimits } from "./tpm.js";
 import { findVendorProfile, type VendorProfile } from "./vendor-profiles.js";
+
+const FAILURE_MODE_COMMANDS: ReadonlySet<number> = new Set([TPM_CC.GetCapability, TPM_CC.GetTestResult]);
+
+function commandCodeOf(command: Uint8Array): number {
+  return command.length >= 10 ? Buffer.from(command.buffer, command.byteOffset, command.length).readUInt32BE(6) : 0;
+}
 
 export interface TpmEmulatorOptions {
   /** Keep NV in this directory (one CBOR file); in memory when absent. */
@@ -40,6 +46,7 @@ export function identityOf(profile: VendorProfile, firmware = profile.firmware):
     specDayOfYear: profile.spec.dayOfYear,
     model: profile.model,
     kind: profile.kind,
+    provisionedEks: [],
   };
 }
 
@@ -82,6 +89,7 @@ export class TpmEmulator {
   /** The runtime; exposed for manufacturing, inspection and white-box tests. */
   readonly runtime: Tpm;
   private powered = true;
+  private failed = false;
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -110,8 +118,11 @@ export class TpmEmulator {
   }
 
   /** Runs one command; commands queue so exactly one executes at a time, as on a TPM. */
-  execute(command: Uint8Array): Promise<Uint8Array> {
-    const next = this.queue.then(() => this.executeSync(command));
+  execute(command: Uint8Array, opts: { locality?: number } = {}): Promise<Uint8Array> {
+    const next = this.queue.then(() => {
+      if (opts.locality !== undefined) this.setLocality(opts.locality);
+      return this.executeSync(command);
+    });
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -120,6 +131,8 @@ export class TpmEmulator {
   executeSync(command: Uint8Array): Uint8Array {
     // ms-tpm-20-ref: a powered-off TPM answers nothing useful; report TPM_RC_FAILURE
     if (!this.powered) return buildErrorResponse(TPM_RC.FAILURE);
+    // Part 1 §12.? failure mode: only GetCapability and GetTestResult still answer
+    if (this.failed && !FAILURE_MODE_COMMANDS.has(commandCodeOf(command))) return buildErrorResponse(TPM_RC.FAILURE);
     return dispatch(this.runtime, COMMAND_TABLE, command);
   }
 
@@ -127,6 +140,7 @@ export class TpmEmulator {
   powerOn(): void {
     if (this.powered) return;
     this.powered = true;
+    this.failed = false;
     this.runtime.powerCycle();
   }
 
@@ -146,6 +160,11 @@ export class TpmEmulator {
 
   get isPowered(): boolean {
     return this.powered;
+  }
+
+  /** A self-test failure (the simulator's TEST_FAILURE_MODE signal): lasts until the next power cycle. */
+  enterFailureMode(): void {
+    this.failed = true;
   }
 
   setLocality(locality: number): void {

@@ -101,6 +101,10 @@ export function decodeState(data: Uint8Array): PersistentState {
       specDayOfYear: num(id.specDayOfYear, "identity.specDayOfYear"),
       model: str(id.model, "identity.model"),
       kind,
+      provisionedEks: arr(id.provisionedEks, "identity.provisionedEks").map((k, i) => {
+        if (k !== "rsa" && k !== "ecc") throw new Error(`identity.provisionedEks[${i}] must be rsa or ecc`);
+        return k;
+      }),
     },
     endorsement: hierarchyOf(s.endorsement, "endorsement"),
     owner: hierarchyOf(s.owner, "owner"),

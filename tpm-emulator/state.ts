@@ -21,6 +21,8 @@ export interface TpmIdentity {
   model: string;
   /** Discrete TPMs carry their EK certificates in NV; firmware TPMs get them from the vendor's service. */
   kind: "discrete" | "firmware";
+  /** EK kinds the factory provisioned (and certified, for discrete TPMs). */
+  provisionedEks: ("rsa" | "ecc")[];
 }
 
 export interface NvIndexRecord {

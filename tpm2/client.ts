@@ -127,7 +127,7 @@ export class TpmClient {
       );
     }
 
-    const sessions: TPMS_AUTH_COMMAND[] = auths.map((a, i) => {
+    const sessions: TPMS_AUTH_COMMAND[] = auths.map((a) => {
       if (a.kind === "password") {
         return { sessionHandle: TPM_RS_PW, nonce: EMPTY, sessionAttributes: TPMA_SESSION.continueSession, hmac: a.authValue };
       }

@@ -78,20 +78,26 @@ export class Writer {
     return at;
   }
 
+  // reserve() may replace the buffer and its view: take the offset before touching this.view
   u8(v: number): void {
-    this.view.setUint8(this.reserve(1), v);
+    const at = this.reserve(1);
+    this.view.setUint8(at, v);
   }
   u16(v: number): void {
-    this.view.setUint16(this.reserve(2), v);
+    const at = this.reserve(2);
+    this.view.setUint16(at, v);
   }
   u32(v: number): void {
-    this.view.setUint32(this.reserve(4), v >>> 0);
+    const at = this.reserve(4);
+    this.view.setUint32(at, v >>> 0);
   }
   i32(v: number): void {
-    this.view.setInt32(this.reserve(4), v);
+    const at = this.reserve(4);
+    this.view.setInt32(at, v);
   }
   u64(v: bigint): void {
-    this.view.setBigUint64(this.reserve(8), v);
+    const at = this.reserve(8);
+    this.view.setBigUint64(at, v);
   }
   bytes(b: Uint8Array): void {
     const at = this.reserve(b.length);

@@ -10,3 +10,6 @@ export * from "./commands.js";
 export * from "./frames.js";
 export * from "./crypto/index.js";
 export * from "./client.js";
+export * from "./templates.js";
+export * from "./attest.js";
+export * from "./credential.js";

@@ -48,8 +48,8 @@ export function defineCommand<N extends CommandName>(
   opts: { writesNv?: boolean } = {},
 ): CommandEntry {
   return {
-    def: COMMANDS[name] as CommandDef,
-    handler: handler as unknown as CommandEntry["handler"],
+    def: COMMANDS[name],
+    handler: handler,
     writesNv: opts.writesNv ?? false,
   };
 }

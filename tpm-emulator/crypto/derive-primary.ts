@@ -1,14 +1,15 @@
 import type { KeyObject } from "node:crypto";
-import { TPM_RC, TpmError } from "../../tpm2/index.js";
 import {
   RSA_DEFAULT_EXPONENT,
+  TPM_RC,
+  TpmError,
   bytesToBigInt,
   digestSize,
   eccCurveInfo,
   eccKeyPairFromScalar,
   kdfa,
   rsaKeyPairFromPrimes,
-} from "../../tpm2/crypto/index.js";
+} from "../../tpm2/index.js";
 import { findPrime } from "./prime-search.js";
 import { SeededDrbg } from "./seeded-drbg.js";
 

@@ -1,5 +1,5 @@
 import { constants, createPublicKey, publicEncrypt } from "node:crypto";
-import { bigIntToBytes } from "../../tpm2/crypto/index.js";
+import { bigIntToBytes } from "../../tpm2/index.js";
 
 function base64url(value: bigint): string {
   return bigIntToBytes(value).toString("base64url");

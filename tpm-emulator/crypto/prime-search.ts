@@ -1,4 +1,4 @@
-import { bigIntToBytes, bytesToBigInt, gcd } from "../../tpm2/crypto/index.js";
+import { bigIntToBytes, bytesToBigInt, gcd } from "../../tpm2/index.js";
 import { modPow } from "./mod-pow.js";
 import type { SeededDrbg } from "./seeded-drbg.js";
 
@@ -42,8 +42,9 @@ function millerRabinRound(n: bigint, d: bigint, s: number, base: bigint, bytes: 
 }
 
 /**
- * Miller-Rabin with base 2 first (cheap rejection of the composites that survive the sieve), then
- * `rounds − 1` bases drawn from the DRBG, uniform in [2, n − 2] by rejection.
+ * Miller-Rabin with base 2 first, then `rounds − 1` bases drawn from the DRBG, uniform in [2, n − 2] by
+ * rejection. Nearly every candidate that reaches this test is composite and fails the first round, so the fixed
+ * first base costs no DRBG output; only primes draw the further bases.
  */
 function isProbablePrime(n: bigint, rounds: number, drbg: SeededDrbg): boolean {
   const bytes = Math.ceil(n.toString(16).length / 2);
@@ -63,8 +64,11 @@ function isProbablePrime(n: bigint, rounds: number, drbg: SeededDrbg): boolean {
   return true;
 }
 
-/** Words per partial sum: each term w·(2^32j mod p) is below 2^48, so 32 of them stay exact in a double. */
-const TERMS_PER_SUM = 32;
+/**
+ * Words per partial sum: each term w·(2^32j mod p) is below 2^48, so a sum of 16 stays below 2^52 and the
+ * floor-division reduction below is exact (q·p ≤ sum + p < 2^53).
+ */
+const TERMS_PER_SUM = 16;
 const powerTables = new Map<number, Uint16Array>();
 
 /** For `words` 32-bit words: table[i·words + j] = 2^(32·(words − 1 − j)) mod SMALL_PRIMES[i]. */
@@ -87,7 +91,7 @@ function powerTable(words: number): Uint16Array {
 
 /**
  * start mod p for every sieving prime, as Σ word_j · (2^32j mod p) with precomputed powers: multiply-adds that
- * are exact in doubles, and one reduction per prime (per 32 words), instead of a reduction per word.
+ * are exact in doubles, and one reduction per 16 words instead of one per word.
  */
 function residues(start: bigint, bits: number): Float64Array {
   const words = Math.ceil(bits / 32);
@@ -103,7 +107,9 @@ function residues(start: bigint, bits: number): Float64Array {
       let sum = r;
       const to = Math.min(words, from + TERMS_PER_SUM);
       for (let j = from; j < to; j++) sum += w[j]! * table[row + j]!;
-      r = sum % p;
+      r = sum - Math.floor(sum / p) * p;
+      if (r < 0) r += p;
+      else if (r >= p) r -= p;
     }
     out[i] = r;
   }

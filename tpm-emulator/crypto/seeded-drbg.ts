@@ -1,4 +1,4 @@
-import { kdfa } from "../../tpm2/crypto/index.js";
+import { kdfa } from "../../tpm2/index.js";
 
 /**
  * A deterministic random bit generator keyed by a primary seed, in the spirit of Part 1 §27 (primary objects are

@@ -52,7 +52,9 @@ export function isEccCurve(curveId: number): boolean {
 /** The registry entry of a curve. @throws TpmError TPM_RC_CURVE for an unimplemented curve. */
 export function eccCurveInfo(curveId: number): EccCurveInfo {
   const info = CURVES.get(curveId);
-  if (info === undefined) throw new TpmError(TPM_RC.CURVE, { message: `unsupported ECC curve 0x${curveId.toString(16)}` });
+  if (info === undefined) {
+    throw new TpmError(TPM_RC.CURVE, { message: `unsupported ECC curve 0x${curveId.toString(16)}` });
+  }
   return info;
 }
 

@@ -18,7 +18,9 @@ function labelOctets(label: string): Buffer {
 }
 
 function checkBits(bits: number): number {
-  if (!Number.isInteger(bits) || bits < 0 || bits > 0xffffffff) throw new RangeError(`bad KDF output size ${bits} bits`);
+  if (!Number.isInteger(bits) || bits < 0 || bits > 0xffffffff) {
+    throw new RangeError(`bad KDF output size ${bits} bits`);
+  }
   return (bits + 7) >>> 3;
 }
 
@@ -67,7 +69,13 @@ export function kdfa(
   const size = Buffer.alloc(4);
   size.writeUInt32BE(bits);
   const out = counterMode(bytes, digestSize, (counter) =>
-    createHmac(nodeName, key).update(counter).update(labelBytes).update(contextU).update(contextV).update(size).digest(),
+    createHmac(nodeName, key)
+      .update(counter)
+      .update(labelBytes)
+      .update(contextU)
+      .update(contextV)
+      .update(size)
+      .digest(),
   );
   return maskLeadingBits(out, bits);
 }

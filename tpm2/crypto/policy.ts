@@ -44,7 +44,12 @@ export function policySecretDigest(
 }
 
 /** TPM2_PolicySigned, Part 3 §23.3: PolicyUpdate(TPM_CC_PolicySigned, authObject→Name, policyRef). */
-export function policySignedDigest(alg: number, old: Uint8Array, authKeyName: Uint8Array, policyRef: Uint8Array): Buffer {
+export function policySignedDigest(
+  alg: number,
+  old: Uint8Array,
+  authKeyName: Uint8Array,
+  policyRef: Uint8Array,
+): Buffer {
   return policyUpdate(alg, old, TPM_CC.PolicySigned, authKeyName, policyRef);
 }
 

@@ -1,4 +1,11 @@
-import { constants, createPrivateKey, createPublicKey, privateDecrypt, publicEncrypt, type KeyObject } from "node:crypto";
+import {
+  constants,
+  createPrivateKey,
+  createPublicKey,
+  privateDecrypt,
+  publicEncrypt,
+  type KeyObject,
+} from "node:crypto";
 import { TPM_RC } from "../constants.js";
 import { TpmError } from "../errors.js";
 import { bigIntToBytes, bytesToBigInt, gcd, modInverse } from "./bigint.js";
@@ -43,7 +50,7 @@ export function rsaModulusFromKey(key: KeyObject): { modulus: Buffer; exponent: 
   return { modulus: Buffer.from(jwk.n, "base64url"), exponent: exponent === RSA_DEFAULT_EXPONENT ? 0 : exponent };
 }
 
-/** The prime p of an RSA private key (what TPMT_SENSITIVE holds for RSA: one prime, Part 2 TPMU_SENSITIVE_COMPOSITE). */
+/** The prime p of an RSA private key: what TPMT_SENSITIVE holds for RSA (Part 2 TPMU_SENSITIVE_COMPOSITE). */
 export function rsaPrimeFromKey(privateKey: KeyObject): Buffer {
   const jwk = privateKey.export({ format: "jwk" });
   if (jwk.kty !== "RSA" || jwk.p === undefined) throw new TypeError("not an RSA private key");
@@ -60,7 +67,7 @@ export interface RsaKeyPair {
 
 /**
  * The key pair with primes p and q and public exponent e (0 means 65537); d = e⁻¹ mod lcm(p−1, q−1) as in
- * FIPS 186-5 §A.1.1, with the CRT values.
+ * FIPS 186-5 Appendix A.1, with the CRT values.
  * @throws RangeError when e is not coprime to p−1 and q−1, or p = q.
  */
 export function rsaKeyPairFromPrimes(p: bigint, q: bigint, exponent: number): RsaKeyPair {

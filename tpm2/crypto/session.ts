@@ -29,7 +29,9 @@ function u32(value: number): Buffer {
 /**
  * sessionKey of TPM2_StartAuthSession (Part 1 §19.6, sessionKey creation):
  * KDFa(authHash, bind.authValue || salt, "ATH", nonceTPM, nonceCaller, 8·digestSize).
- * @param bindAuth the bind entity's authValue (trimmed here), or null when bind is TPM_RH_NULL.
+ * @param bindAuth the bind entity's authValue (trimmed here), or null when bind is TPM_RH_NULL. An entity with an
+ *   empty authValue still makes the session bound: pass an empty array, and the key is KDFa over an empty key
+ *   (as libtpms and tpm2-tss compute it).
  * @param salt the decrypted salt, or null when tpmKey is TPM_RH_NULL.
  * @returns the Empty Buffer when the session is neither bound nor salted (both null).
  */
@@ -47,8 +49,8 @@ export function sessionKey(
 }
 
 /**
- * cpHash (Part 1 §18, command parameter hash): H(commandCode || Name(handle 1) || … || parameters), where `parameters` is the
- * parameter area as sent (still encrypted, when parameter encryption is used).
+ * cpHash (Part 1 §18, command parameter hash): H(commandCode || Name(handle 1) || … || parameters), where
+ * `parameters` is the parameter area as sent (still encrypted, when parameter encryption is used).
  */
 export function cpHash(
   alg: number,
@@ -59,7 +61,10 @@ export function cpHash(
   return hashDigest(alg, u32(commandCode), ...names, parameters);
 }
 
-/** rpHash (Part 1 §18, response parameter hash): H(responseCode || commandCode || parameters) over the response parameter area. */
+/**
+ * rpHash (Part 1 §18, response parameter hash): H(responseCode || commandCode || parameters) over the response
+ * parameter area as sent.
+ */
 export function rpHash(alg: number, responseCode: number, commandCode: number, parameters: Uint8Array): Buffer {
   return hashDigest(alg, u32(responseCode), u32(commandCode), parameters);
 }

@@ -1,3 +1,4 @@
 import type { CommandEntry } from "../registry.js";
+import { readClock } from "./read-clock.js";
 
-export const ENTRIES: readonly CommandEntry[] = [];
+export const ENTRIES: readonly CommandEntry[] = [readClock];

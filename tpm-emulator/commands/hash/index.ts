@@ -1,3 +1,4 @@
 import type { CommandEntry } from "../registry.js";
+import { hash } from "./hash.js";
 
-export const ENTRIES: readonly CommandEntry[] = [];
+export const ENTRIES: readonly CommandEntry[] = [hash];

@@ -1,3 +1,8 @@
 import type { CommandEntry } from "../registry.js";
+import { createPrimary } from "./create-primary.js";
+import { create } from "./create.js";
+import { loadExternal } from "./load-external.js";
+import { load } from "./load.js";
+import { readPublic } from "./read-public.js";
 
-export const ENTRIES: readonly CommandEntry[] = [];
+export const ENTRIES: readonly CommandEntry[] = [create, load, loadExternal, readPublic, createPrimary];

@@ -1,3 +1,7 @@
 import type { CommandEntry } from "../registry.js";
+import { pcrEvent } from "./pcr-event.js";
+import { pcrExtend } from "./pcr-extend.js";
+import { pcrRead } from "./pcr-read.js";
+import { pcrReset } from "./pcr-reset.js";
 
-export const ENTRIES: readonly CommandEntry[] = [];
+export const ENTRIES: readonly CommandEntry[] = [pcrExtend, pcrEvent, pcrRead, pcrReset];

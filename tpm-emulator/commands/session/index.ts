@@ -1,3 +1,5 @@
 import type { CommandEntry } from "../registry.js";
+import { policyRestart } from "./policy-restart.js";
+import { startAuthSession } from "./start-auth-session.js";
 
-export const ENTRIES: readonly CommandEntry[] = [];
+export const ENTRIES: readonly CommandEntry[] = [startAuthSession, policyRestart];

@@ -1,3 +1,5 @@
 import type { CommandEntry } from "../registry.js";
+import { sign } from "./sign.js";
+import { verifySignature } from "./verify-signature.js";
 
-export const ENTRIES: readonly CommandEntry[] = [];
+export const ENTRIES: readonly CommandEntry[] = [verifySignature, sign];

@@ -1,0 +1,12 @@
+/** autopilot-sim's library API: the TPM 2.0 wire library, the emulator and the vendor PKIs. */
+export * from "./tpm2/index.js";
+export * from "./tpm-emulator/index.js";
+export {
+  describeVendorPki,
+  issueEkCertificate,
+  loadVendorPki,
+  parseEkCertificate,
+  verifyEkChain,
+  VENDORS,
+  type VendorPki,
+} from "./certs/index.js";

@@ -1,0 +1,461 @@
+/**
+ * Keys of loaded objects: their node:crypto KeyObjects (built once, kept in `object.cache`), the choice of a
+ * signing scheme (CryptSelectSignScheme of the reference code), and signing and verifying a digest with the TPM's
+ * schemes RSASSA, RSAPSS, ECDSA and HMAC. node:crypto only signs messages it hashes itself, so the digest-level
+ * encodings (EMSA-PKCS1-v1_5 DigestInfo, EMSA-PSS, ECDSA over a given digest) are done here on top of its raw RSA and
+ * EC primitives.
+ */
+import { constants, createECDH, privateEncrypt, publicDecrypt, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
+import {
+  TPM_ALG,
+  TPM_RC,
+  TPM_RH,
+  TPMA_OBJECT,
+  TpmError,
+  bigIntToBytes,
+  bytesToBigInt,
+  eccCurveInfo,
+  eccKeyPairFromScalar,
+  hashDigest,
+  hashInfo,
+  hmac,
+  modInverse,
+  publicKeyOf,
+  rsaPrivateKeyFromPrime,
+  type EccCurveInfo,
+  type TPMS_ECC_PARMS,
+  type TPMS_ECC_POINT,
+  type TPMS_KEYEDHASH_PARMS,
+  type TPMS_RSA_PARMS,
+  type TPMT_SIG_SCHEME,
+  type TPMT_SIGNATURE,
+} from "../tpm2/index.js";
+import type { TpmObject } from "./objects.js";
+import type { Tpm } from "./tpm.js";
+
+const A = TPM_ALG;
+
+// ---------------------------------------------------------------------------------------------------------------
+// handles and key objects
+
+/**
+ * The object a TPMI_DH_OBJECT handle refers to. The dispatcher has already checked that transient and persistent
+ * handles exist; any other kind of handle is what the reference unmarshal code rejects as TPM_RC_VALUE.
+ * @param n the handle's position in the handle area (1-based), for the response code.
+ */
+export function keyAt(tpm: Tpm, handle: number, n: number): TpmObject {
+  const object = tpm.object(handle);
+  if (!object) throw new TpmError(TPM_RC.VALUE).at("handle", n);
+  return object;
+}
+
+/** A TPMI_DH_OBJECT+ signing handle: TPM_RH_NULL (no signer: a NULL signature) or a loaded object. */
+export function signerAt(tpm: Tpm, handle: number, n: number): TpmObject | undefined {
+  return handle === TPM_RH.NULL ? undefined : keyAt(tpm, handle, n);
+}
+
+/** The public key of an RSA or ECC object. */
+export function publicKeyObject(object: TpmObject): KeyObject {
+  object.cache.publicKey ??= publicKeyOf(object.publicArea);
+  return object.cache.publicKey;
+}
+
+/**
+ * The private key of an RSA or ECC object, from its sensitive area (RSA: one prime; ECC: the scalar).
+ * @throws TpmError TPM_RC_HANDLE for a public-only object, TPM_RC_TYPE for other object types, TPM_RC_BINDING when
+ *   the sensitive area does not match the public area.
+ */
+export function privateKeyObject(object: TpmObject): KeyObject {
+  if (object.cache.privateKey) return object.cache.privateKey;
+  const sensitive = object.sensitive;
+  if (!sensitive) throw new TpmError(TPM_RC.HANDLE, { message: "public-only object" });
+  const pub = object.publicArea;
+  let key: KeyObject;
+  if (pub.type === A.RSA) {
+    const modulus = pub.unique as Uint8Array;
+    key = rsaPrivateKeyFromPrime(modulus, (pub.parameters as TPMS_RSA_PARMS).exponent, sensitive.sensitive).privateKey;
+  } else if (pub.type === A.ECC) {
+    try {
+      key = eccKeyPairFromScalar((pub.parameters as TPMS_ECC_PARMS).curveID, sensitive.sensitive).privateKey;
+    } catch (e) {
+      if (e instanceof RangeError) throw new TpmError(TPM_RC.BINDING, { message: e.message });
+      throw e;
+    }
+  } else {
+    throw new TpmError(TPM_RC.TYPE, { message: "only RSA and ECC objects have a private key" });
+  }
+  object.cache.privateKey = key;
+  return key;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// scheme selection
+
+/** Scheme id and hash of a TPMT_SIG_SCHEME-like value (TPM_ALG_NULL hash for the NULL scheme). */
+function schemeParts(scheme: { scheme: number; details: unknown }): { scheme: number; hashAlg: number } {
+  const details = scheme.details as { hashAlg?: number } | undefined;
+  return { scheme: scheme.scheme, hashAlg: details?.hashAlg ?? A.NULL };
+}
+
+/** The hash algorithm of a signing scheme (TPM_ALG_NULL for the NULL scheme). */
+export function schemeHashAlg(scheme: TPMT_SIG_SCHEME): number {
+  return schemeParts(scheme).hashAlg;
+}
+
+/** The NULL signing scheme. */
+export const NULL_SIG_SCHEME: TPMT_SIG_SCHEME = { scheme: A.NULL, details: undefined };
+
+/** Part 3 §18.1 / §20.2 IsSigningObject: TPM_RH_NULL, or an object with `sign` that is not a symmetric cipher. */
+export function isSigningObject(object: TpmObject | undefined): boolean {
+  if (!object) return true;
+  const pub = object.publicArea;
+  return (pub.objectAttributes & TPMA_OBJECT.sign) !== 0 && pub.type !== A.SYMCIPHER;
+}
+
+/**
+ * The scheme a signature will use (CryptSelectSignScheme): the key's own scheme when the caller passes NULL, the
+ * caller's scheme when the key has none, and the caller's when both are set and equal (scheme and hash). A NULL
+ * signer always gets the NULL scheme.
+ * @param n the parameter number of inScheme, for the response code.
+ * @throws TpmError TPM_RC_SCHEME + parameter n: both NULL, or both set and different, or the object cannot sign.
+ */
+export function selectSignScheme(object: TpmObject | undefined, inScheme: TPMT_SIG_SCHEME, n: number): TPMT_SIG_SCHEME {
+  const schemeError = () => new TpmError(TPM_RC.SCHEME).at("parameter", n);
+  if (!object) return NULL_SIG_SCHEME;
+  if (!isSigningObject(object)) throw schemeError();
+  const pub = object.publicArea;
+  const keyScheme = schemeParts((pub.parameters as TPMS_RSA_PARMS | TPMS_ECC_PARMS | TPMS_KEYEDHASH_PARMS).scheme);
+  const wanted = schemeParts(inScheme);
+  if (keyScheme.scheme === A.NULL) {
+    if (wanted.scheme === A.NULL) throw schemeError();
+    return inScheme;
+  }
+  if (wanted.scheme === A.NULL) {
+    return { scheme: keyScheme.scheme, details: { hashAlg: keyScheme.hashAlg } };
+  }
+  if (keyScheme.scheme !== wanted.scheme || keyScheme.hashAlg !== wanted.hashAlg) throw schemeError();
+  return inScheme;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// RSA: EMSA-PKCS1-v1_5 and EMSA-PSS over a digest (RFC 8017 §9)
+
+/** DER of DigestInfo's AlgorithmIdentifier and the OCTET STRING header (RFC 8017 §9.2 note 1). */
+const DIGEST_INFO_PREFIX: ReadonlyMap<number, Buffer> = new Map([
+  [A.SHA1, Buffer.from("3021300906052b0e03021a05000414", "hex")],
+  [A.SHA256, Buffer.from("3031300d060960864801650304020105000420", "hex")],
+  [A.SHA384, Buffer.from("3041300d060960864801650304020205000430", "hex")],
+  [A.SHA512, Buffer.from("3051300d060960864801650304020305000440", "hex")],
+]);
+
+function digestInfo(hashAlg: number, digest: Uint8Array): Buffer {
+  const prefix = DIGEST_INFO_PREFIX.get(hashAlg);
+  if (!prefix) throw new TpmError(TPM_RC.SCHEME);
+  // RSASSA_Encode of the reference code: a digest of another size would be misidentified by the DER
+  if (digest.length !== hashInfo(hashAlg).digestSize) throw new TpmError(TPM_RC.VALUE);
+  return Buffer.concat([prefix, digest]);
+}
+
+function mgf1(hashAlg: number, seed: Uint8Array, length: number): Buffer {
+  const blocks: Buffer[] = [];
+  const counter = Buffer.alloc(4);
+  for (let i = 0, have = 0; have < length; i++) {
+    counter.writeUInt32BE(i);
+    const block = hashDigest(hashAlg, seed, counter);
+    blocks.push(block);
+    have += block.length;
+  }
+  return Buffer.concat(blocks).subarray(0, length);
+}
+
+function xorInto(target: Buffer, mask: Uint8Array): void {
+  for (let i = 0; i < target.length; i++) target[i] = target[i]! ^ mask[i]!;
+}
+
+interface RsaGeometry {
+  modulusBytes: number;
+  emBits: number;
+  emLen: number;
+}
+
+function rsaGeometry(modulus: Uint8Array): RsaGeometry {
+  const modBits = bytesToBigInt(modulus).toString(2).length;
+  const emBits = modBits - 1;
+  return { modulusBytes: Math.ceil(modBits / 8), emBits, emLen: Math.ceil(emBits / 8) };
+}
+
+/** EMSA-PSS-ENCODE with the salt as long as the digest when it fits (the reference code's PssEncode). */
+function pssEncode(hashAlg: number, digest: Uint8Array, g: RsaGeometry): Buffer {
+  const hLen = hashInfo(hashAlg).digestSize;
+  if (g.emLen < hLen + 2) throw new TpmError(TPM_RC.SIZE);
+  const sLen = Math.min(hLen, g.emLen - hLen - 2);
+  const salt = randomBytes(sLen);
+  const h = hashDigest(hashAlg, Buffer.alloc(8), digest, salt);
+  const db = Buffer.alloc(g.emLen - hLen - 1);
+  db[db.length - sLen - 1] = 0x01;
+  salt.copy(db, db.length - sLen);
+  xorInto(db, mgf1(hashAlg, h, db.length));
+  db[0] = db[0]! & (0xff >> (8 * g.emLen - g.emBits));
+  const em = Buffer.concat([db, h, Buffer.of(0xbc)]);
+  return Buffer.concat([Buffer.alloc(g.modulusBytes - g.emLen), em]);
+}
+
+/** EMSA-PSS-VERIFY with any salt length (the reference code's PssDecode recovers it). */
+function pssMatches(hashAlg: number, digest: Uint8Array, block: Buffer, g: RsaGeometry): boolean {
+  const hLen = hashInfo(hashAlg).digestSize;
+  if (digest.length !== hLen || g.emLen < hLen + 2) return false;
+  const lead = block.subarray(0, g.modulusBytes - g.emLen);
+  if (lead.some((b) => b !== 0)) return false;
+  const em = block.subarray(g.modulusBytes - g.emLen);
+  if (em[em.length - 1] !== 0xbc) return false;
+  const db = Buffer.from(em.subarray(0, g.emLen - hLen - 1));
+  const h = em.subarray(g.emLen - hLen - 1, g.emLen - 1);
+  const topMask = (0xff << (8 - (8 * g.emLen - g.emBits))) & 0xff;
+  if (db[0]! & topMask) return false;
+  xorInto(db, mgf1(hashAlg, h, db.length));
+  db[0] = db[0]! & ~topMask;
+  const one = db.findIndex((b) => b !== 0);
+  if (one < 0 || db[one] !== 0x01) return false;
+  const expected = hashDigest(hashAlg, Buffer.alloc(8), digest, db.subarray(one + 1));
+  return timingSafeEqual(expected, h);
+}
+
+function rsaSign(object: TpmObject, sigAlg: number, hashAlg: number, digest: Uint8Array): TPMT_SIGNATURE {
+  const key = privateKeyObject(object);
+  const modulus = object.publicArea.unique as Uint8Array;
+  const sig =
+    sigAlg === A.RSASSA
+      ? privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, digestInfo(hashAlg, digest))
+      : privateEncrypt({ key, padding: constants.RSA_NO_PADDING }, pssEncode(hashAlg, digest, rsaGeometry(modulus)));
+  return { sigAlg, signature: { hash: hashAlg, sig } };
+}
+
+function rsaVerifies(object: TpmObject, signature: TPMT_SIGNATURE, digest: Uint8Array): boolean {
+  const { hash, sig } = signature.signature as { hash: number; sig: Uint8Array };
+  const modulus = object.publicArea.unique as Uint8Array;
+  if (sig.length !== modulus.length) return false;
+  const key = publicKeyObject(object);
+  try {
+    if (signature.sigAlg === A.RSASSA) {
+      const expected = digestInfo(hash, digest);
+      const got = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, sig);
+      return got.length === expected.length && timingSafeEqual(got, expected);
+    }
+    return pssMatches(hash, digest, publicDecrypt({ key, padding: constants.RSA_NO_PADDING }, sig), rsaGeometry(modulus));
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// ECDSA over a digest (SEC 1 §4.1.3 / §4.1.4); k·G by OpenSSL, the rest in bigint arithmetic
+
+/** Field primes of the NIST curves (a = −3 on all of them). */
+const FIELD_PRIME: ReadonlyMap<number, bigint> = new Map([
+  [0x0003, 2n ** 256n - 2n ** 224n + 2n ** 192n + 2n ** 96n - 1n],
+  [0x0004, 2n ** 384n - 2n ** 128n - 2n ** 96n + 2n ** 32n - 1n],
+  [0x0005, 2n ** 521n - 1n],
+]);
+
+interface Jacobian {
+  x: bigint;
+  y: bigint;
+  /** 0 for the point at infinity. */
+  z: bigint;
+}
+
+const INFINITY: Jacobian = { x: 1n, y: 1n, z: 0n };
+
+/** Point arithmetic in Jacobian coordinates on y² = x³ − 3x + b over GF(p) (EFD dbl-2001-b, add-2007-bl). */
+class CurveArithmetic {
+  constructor(private readonly p: bigint) {}
+
+  private m(a: bigint): bigint {
+    const r = a % this.p;
+    return r < 0n ? r + this.p : r;
+  }
+
+  double(P: Jacobian): Jacobian {
+    if (P.z === 0n || P.y === 0n) return INFINITY;
+    const delta = this.m(P.z * P.z);
+    const gamma = this.m(P.y * P.y);
+    const beta = this.m(P.x * gamma);
+    const alpha = this.m(3n * (P.x - delta) * (P.x + delta));
+    const x = this.m(alpha * alpha - 8n * beta);
+    const z = this.m((P.y + P.z) ** 2n - gamma - delta);
+    const y = this.m(alpha * (4n * beta - x) - 8n * gamma * gamma);
+    return { x, y, z };
+  }
+
+  add(P: Jacobian, Q: Jacobian): Jacobian {
+    if (P.z === 0n) return Q;
+    if (Q.z === 0n) return P;
+    const z1z1 = this.m(P.z * P.z);
+    const z2z2 = this.m(Q.z * Q.z);
+    const u1 = this.m(P.x * z2z2);
+    const u2 = this.m(Q.x * z1z1);
+    const s1 = this.m(P.y * Q.z * z2z2);
+    const s2 = this.m(Q.y * P.z * z1z1);
+    if (u1 === u2) return s1 === s2 ? this.double(P) : INFINITY;
+    const h = this.m(u2 - u1);
+    const i = this.m(4n * h * h);
+    const j = this.m(h * i);
+    const r = this.m(2n * (s2 - s1));
+    const v = this.m(u1 * i);
+    const x = this.m(r * r - j - 2n * v);
+    const y = this.m(r * (v - x) - 2n * s1 * j);
+    const z = this.m(((P.z + Q.z) ** 2n - z1z1 - z2z2) * h);
+    return { x, y, z };
+  }
+
+  multiply(k: bigint, P: Jacobian): Jacobian {
+    let R = INFINITY;
+    for (let bit = k.toString(2).length - 1; bit >= 0; bit--) {
+      R = this.double(R);
+      if ((k >> BigInt(bit)) & 1n) R = this.add(R, P);
+    }
+    return R;
+  }
+
+  affineX(P: Jacobian): bigint | undefined {
+    if (P.z === 0n) return undefined;
+    const zInv = modInverse(P.z, this.p);
+    return this.m(P.x * zInv * zInv);
+  }
+}
+
+/** k·G through OpenSSL (ECDH's public key of private key k); k must be in [1, n−1]. */
+function multiplyGenerator(curve: EccCurveInfo, k: bigint): Jacobian {
+  const ecdh = createECDH(curve.nodeName);
+  ecdh.setPrivateKey(bigIntToBytes(k, curve.byteLength));
+  const point = ecdh.getPublicKey();
+  return {
+    x: bytesToBigInt(point.subarray(1, 1 + curve.byteLength)),
+    y: bytesToBigInt(point.subarray(1 + curve.byteLength)),
+    z: 1n,
+  };
+}
+
+/** The digest as an integer, keeping its leftmost bits when it is longer than the order (SEC 1 §4.1.3 step 5). */
+function digestInteger(digest: Uint8Array, order: bigint): bigint {
+  const orderBits = order.toString(2).length;
+  const e = bytesToBigInt(digest);
+  const excess = digest.length * 8 - orderBits;
+  return excess > 0 ? e >> BigInt(excess) : e;
+}
+
+function ecdsaSign(object: TpmObject, hashAlg: number, digest: Uint8Array): TPMT_SIGNATURE {
+  const sensitive = object.sensitive;
+  if (!sensitive) throw new TpmError(TPM_RC.HANDLE, { message: "public-only object" });
+  const curve = eccCurveInfo((object.publicArea.parameters as TPMS_ECC_PARMS).curveID);
+  const n = curve.order;
+  const d = bytesToBigInt(sensitive.sensitive);
+  if (d <= 0n || d >= n) throw new TpmError(TPM_RC.BINDING, { message: "ECC private scalar out of range" });
+  const e = digestInteger(digest, n);
+  for (;;) {
+    const k = (bytesToBigInt(randomBytes(curve.byteLength + 8)) % (n - 1n)) + 1n;
+    const r = multiplyGenerator(curve, k).x % n;
+    if (r === 0n) continue;
+    const s = (modInverse(k, n) * (e + r * d)) % n;
+    if (s === 0n) continue;
+    return {
+      sigAlg: A.ECDSA,
+      signature: { hash: hashAlg, signatureR: bigIntToBytes(r, curve.byteLength), signatureS: bigIntToBytes(s, curve.byteLength) },
+    };
+  }
+}
+
+function ecdsaVerifies(object: TpmObject, signature: TPMT_SIGNATURE, digest: Uint8Array): boolean {
+  const curveId = (object.publicArea.parameters as TPMS_ECC_PARMS).curveID;
+  const curve = eccCurveInfo(curveId);
+  const p = FIELD_PRIME.get(curveId);
+  if (p === undefined) return false;
+  const n = curve.order;
+  const { signatureR, signatureS } = signature.signature as { signatureR: Uint8Array; signatureS: Uint8Array };
+  const r = bytesToBigInt(signatureR);
+  const s = bytesToBigInt(signatureS);
+  if (r <= 0n || r >= n || s <= 0n || s >= n) return false;
+  const point = object.publicArea.unique as TPMS_ECC_POINT;
+  const Q: Jacobian = { x: bytesToBigInt(point.x), y: bytesToBigInt(point.y), z: 1n };
+  const w = modInverse(s, n);
+  const u1 = (digestInteger(digest, n) * w) % n;
+  const u2 = (r * w) % n;
+  const arithmetic = new CurveArithmetic(p);
+  const u1G = u1 === 0n ? INFINITY : multiplyGenerator(curve, u1);
+  const x = arithmetic.affineX(arithmetic.add(u1G, arithmetic.multiply(u2, Q)));
+  return x !== undefined && x % n === r;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// HMAC (keyed-hash objects)
+
+function hmacDigest(object: TpmObject, hashAlg: number, digest: Uint8Array): Buffer {
+  const sensitive = object.sensitive;
+  if (!sensitive) throw new TpmError(TPM_RC.HANDLE, { message: "public-only object" });
+  return hmac(hashAlg, sensitive.sensitive, digest);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// sign and verify
+
+/**
+ * Signs `digest` with `object` under `scheme` (CryptSign): RSASSA/RSAPSS for RSA keys, ECDSA for ECC keys, HMAC for
+ * keyed-hash keys; the NULL scheme gives the NULL signature.
+ * @throws TpmError TPM_RC_SCHEME (scheme does not suit the key), TPM_RC_VALUE (RSASSA digest of the wrong size);
+ *   codes without a handle or parameter number, as the reference code returns them.
+ */
+export function signDigest(object: TpmObject, scheme: TPMT_SIG_SCHEME, digest: Uint8Array): TPMT_SIGNATURE {
+  const { scheme: sigAlg, hashAlg } = schemeParts(scheme);
+  if (sigAlg === A.NULL) return { sigAlg: A.NULL, signature: undefined };
+  hashInfo(hashAlg);
+  switch (object.publicArea.type) {
+    case A.RSA:
+      if (sigAlg !== A.RSASSA && sigAlg !== A.RSAPSS) break;
+      return rsaSign(object, sigAlg, hashAlg, digest);
+    case A.ECC:
+      if (sigAlg !== A.ECDSA) break;
+      return ecdsaSign(object, hashAlg, digest);
+    case A.KEYEDHASH:
+      if (sigAlg !== A.HMAC) break;
+      return { sigAlg, signature: { hashAlg, digest: hmacDigest(object, hashAlg, digest) } };
+  }
+  throw new TpmError(TPM_RC.SCHEME);
+}
+
+/**
+ * Checks `signature` over `digest` with `object` (CryptValidateSignature).
+ * @throws TpmError TPM_RC_SCHEME (signature algorithm does not suit the key), TPM_RC_SIGNATURE (does not verify,
+ *   or an HMAC signature with another scheme than the key's), TPM_RC_HANDLE (HMAC check with a public-only key);
+ *   no parameter number (TPM2_VerifySignature adds it).
+ */
+export function verifySignature(object: TpmObject, digest: Uint8Array, signature: TPMT_SIGNATURE): void {
+  if (signature.sigAlg === A.NULL) throw new TpmError(TPM_RC.SIGNATURE);
+  const pub = object.publicArea;
+  let ok: boolean;
+  switch (pub.type) {
+    case A.RSA:
+      if (signature.sigAlg !== A.RSASSA && signature.sigAlg !== A.RSAPSS) throw new TpmError(TPM_RC.SCHEME);
+      ok = rsaVerifies(object, signature, digest);
+      break;
+    case A.ECC:
+      if (signature.sigAlg !== A.ECDSA) throw new TpmError(TPM_RC.SCHEME);
+      ok = ecdsaVerifies(object, signature, digest);
+      break;
+    case A.KEYEDHASH: {
+      if (!object.sensitive) throw new TpmError(TPM_RC.HANDLE);
+      const { hashAlg, digest: mac } = signature.signature as { hashAlg: number; digest: Uint8Array };
+      if (signature.sigAlg !== A.HMAC || hashAlg === A.NULL) throw new TpmError(TPM_RC.SCHEME);
+      // a key with a scheme only validates signatures of that scheme, so a weaker hash cannot be slipped in
+      const keyScheme = schemeParts((pub.parameters as TPMS_KEYEDHASH_PARMS).scheme);
+      if (keyScheme.scheme !== A.NULL && (keyScheme.scheme !== A.HMAC || keyScheme.hashAlg !== hashAlg)) {
+        throw new TpmError(TPM_RC.SIGNATURE);
+      }
+      const expected = hmacDigest(object, hashAlg, digest);
+      ok = expected.length === mac.length && timingSafeEqual(expected, mac);
+      break;
+    }
+    default:
+      throw new TpmError(TPM_RC.SCHEME);
+  }
+  if (!ok) throw new TpmError(TPM_RC.SIGNATURE);
+}

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { findVendor } from "../certs/index.js";
+import { ensurePrivateDirSync } from "../lib/index.js";
 import { TPM_ALG, TPM_CC, TPM_RC, buildErrorResponse, kdfa } from "../tpm2/index.js";
 import { COMMAND_TABLE } from "./commands/index.js";
 import { dispatch } from "./dispatcher.js";
@@ -107,6 +108,7 @@ export class TpmEmulator {
     const profile = findVendorProfile(opts.vendor ?? "IFX");
     if (!profile) throw new Error(`unknown TPM vendor ${opts.vendor}`);
     const state = newTpmState(identityOf(profile, opts.firmware), opts.seed);
+    if (opts.stateDir) ensurePrivateDirSync(opts.stateDir);
     const tpm = new TpmEmulator(state, opts.stateDir, opts.limits);
     if (opts.stateDir) tpm.runtime.persist();
     return tpm;

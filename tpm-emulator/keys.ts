@@ -112,12 +112,20 @@ export function isSigningObject(object: TpmObject | undefined): boolean {
   return (pub.objectAttributes & TPMA_OBJECT.sign) !== 0 && pub.type !== A.SYMCIPHER;
 }
 
+/** The signing schemes each key type can sign with (RSASSA/RSAPSS, ECDSA, HMAC). */
+const SIGN_SCHEMES: ReadonlyMap<number, readonly number[]> = new Map([
+  [A.RSA, [A.RSASSA, A.RSAPSS]],
+  [A.ECC, [A.ECDSA]],
+  [A.KEYEDHASH, [A.HMAC]],
+]);
+
 /**
  * The scheme a signature will use (CryptSelectSignScheme): the key's own scheme when the caller passes NULL, the
  * caller's scheme when the key has none, and the caller's when both are set and equal (scheme and hash). A NULL
- * signer always gets the NULL scheme.
+ * signer always gets the NULL scheme. As libtpms does, a scheme the key type cannot sign with is refused here too.
  * @param n the parameter number of inScheme, for the response code.
- * @throws TpmError TPM_RC_SCHEME + parameter n: both NULL, or both set and different, or the object cannot sign.
+ * @throws TpmError TPM_RC_SCHEME + parameter n: both NULL, or both set and different, a scheme that does not suit
+ *   the key type, or an object that cannot sign.
  */
 export function selectSignScheme(object: TpmObject | undefined, inScheme: TPMT_SIG_SCHEME, n: number): TPMT_SIG_SCHEME {
   const schemeError = () => new TpmError(TPM_RC.SCHEME).at("parameter", n);
@@ -126,15 +134,18 @@ export function selectSignScheme(object: TpmObject | undefined, inScheme: TPMT_S
   const pub = object.publicArea;
   const keyScheme = schemeParts((pub.parameters as TPMS_RSA_PARMS | TPMS_ECC_PARMS | TPMS_KEYEDHASH_PARMS).scheme);
   const wanted = schemeParts(inScheme);
+  let chosen: TPMT_SIG_SCHEME;
   if (keyScheme.scheme === A.NULL) {
     if (wanted.scheme === A.NULL) throw schemeError();
-    return inScheme;
+    chosen = inScheme;
+  } else if (wanted.scheme === A.NULL) {
+    chosen = { scheme: keyScheme.scheme, details: { hashAlg: keyScheme.hashAlg } };
+  } else {
+    if (keyScheme.scheme !== wanted.scheme || keyScheme.hashAlg !== wanted.hashAlg) throw schemeError();
+    chosen = inScheme;
   }
-  if (wanted.scheme === A.NULL) {
-    return { scheme: keyScheme.scheme, details: { hashAlg: keyScheme.hashAlg } };
-  }
-  if (keyScheme.scheme !== wanted.scheme || keyScheme.hashAlg !== wanted.hashAlg) throw schemeError();
-  return inScheme;
+  if (!SIGN_SCHEMES.get(pub.type)?.includes(chosen.scheme)) throw schemeError();
+  return chosen;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

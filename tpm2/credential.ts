@@ -92,11 +92,14 @@ export function encryptSeed(pub: TPMT_PUBLIC, label: string): { seed: Buffer; se
 }
 
 /**
- * Recovers the seed of {@link encryptSeed} with the private key of `pub` (CryptSecretDecrypt of the reference
- * code). RSA: the secret must be as long as the modulus and decrypt with OAEP(nameAlg, label) to at most a digest;
- * ECC: the secret starts with a TPMS_ECC_POINT on the key's curve (bytes after it are ignored, as in the reference).
- * @throws TpmError TPM_RC_VALUE (RSA: wrong size, scheme or padding), TPM_RC_ECC_POINT (point not on the curve),
- *   unmarshal codes such as TPM_RC_INSUFFICIENT; callers add the parameter number.
+ * Recovers the seed of {@link encryptSeed} with the private key of `pub` (CryptSecretDecrypt). RSA: the secret must
+ * be as long as the modulus and decrypt with OAEP(nameAlg, label) to at most a digest; ECC: the secret starts with a
+ * TPMS_ECC_POINT on the key's curve (bytes after it are ignored, as in the reference code). The response codes are
+ * libtpms's (its CryptRsaDecrypt), which differ from the reference code's TPM_RC_VALUE for the first two cases.
+ * @throws TpmError TPM_RC_SIZE (RSA secret not the modulus size), TPM_RC_FAILURE (RSA secret does not decrypt:
+ *   another key, label or hash), TPM_RC_VALUE (RSA key scheme not OAEP, seed longer than a digest),
+ *   TPM_RC_ECC_POINT (point not on the curve), unmarshal codes such as TPM_RC_INSUFFICIENT; callers add the
+ *   parameter number where the format allows.
  */
 export function decryptSeed(pub: TPMT_PUBLIC, privateKey: KeyObject, label: string, secret: Uint8Array): Buffer {
   const nameAlg = pub.nameAlg;
@@ -105,10 +108,18 @@ export function decryptSeed(pub: TPMT_PUBLIC, privateKey: KeyObject, label: stri
     // A key scheme other than OAEP cannot carry a seed; NULL means OAEP with the nameAlg.
     const scheme = params.scheme.scheme === TPM_ALG.NULL ? TPM_ALG.OAEP : params.scheme.scheme;
     const hashAlg = params.scheme.scheme === TPM_ALG.NULL ? nameAlg : (params.scheme.details?.hashAlg ?? TPM_ALG.NULL);
-    if (scheme !== TPM_ALG.OAEP || hashAlg === TPM_ALG.NULL || secret.length !== (pub.unique as Uint8Array).length) {
-      throw new TpmError(TPM_RC.VALUE, { message: "secret does not fit the key's OAEP scheme" });
+    if (scheme !== TPM_ALG.OAEP || hashAlg === TPM_ALG.NULL) {
+      throw new TpmError(TPM_RC.VALUE, { message: "the key's scheme cannot carry a seed" });
     }
-    const seed = rsaOaepDecrypt(privateKey, hashAlg, label, secret);
+    if (secret.length !== (pub.unique as Uint8Array).length) {
+      throw new TpmError(TPM_RC.SIZE, { message: "secret is not the size of the modulus" });
+    }
+    let seed: Buffer;
+    try {
+      seed = rsaOaepDecrypt(privateKey, hashAlg, label, secret);
+    } catch {
+      throw new TpmError(TPM_RC.FAILURE, { message: "secret does not decrypt with this key" });
+    }
     if (seed.length > digestSize(hashAlg)) throw new TpmError(TPM_RC.VALUE, { message: "seed longer than a digest" });
     return seed;
   }

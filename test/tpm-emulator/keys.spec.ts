@@ -86,6 +86,12 @@ describe("tpm-emulator/keys", () => {
       expect(rcOf(() => selectSignScheme(key, scheme(TPM_ALG.RSASSA), 3))).to.equal(inSchemeError);
     });
 
+    it("refuses a scheme the key type cannot sign with", () => {
+      expect(rcOf(() => selectSignScheme(objectFor(rsa.privateKey), scheme(TPM_ALG.ECDSA), 3))).to.equal(inSchemeError);
+      expect(rcOf(() => selectSignScheme(objectFor(p256.privateKey), scheme(TPM_ALG.RSAPSS), 3))).to.equal(inSchemeError);
+      expect(rcOf(() => selectSignScheme(objectFor(p256.privateKey), scheme(TPM_ALG.HMAC), 3))).to.equal(inSchemeError);
+    });
+
     it("refuses a key without the sign attribute", () => {
       const key = objectFor(p256.privateKey, NULL_SCHEME, TPMA_OBJECT.decrypt | TPMA_OBJECT.userWithAuth);
       expect(isSigningObject(key)).to.equal(false);

@@ -130,13 +130,13 @@ describe("tpm2/credential", () => {
       expect(rcOf(f)).to.equal(TPM_RC.INTEGRITY);
     });
 
-    it("refuses an RSA secret that is not the modulus size, or was encrypted to another key", () => {
+    it("refuses an RSA secret that is not the modulus size, or was encrypted to another key or label", () => {
       const { pub, privateKey } = testKey("rsa");
       const secret = decodeCredentialFile(vector("cred_testkey_rsa.bin")).secret;
-      expect(rcOf(() => decryptSeed(pub, privateKey, IDENTITY_LABEL, secret.subarray(1)))).to.equal(TPM_RC.VALUE);
+      expect(rcOf(() => decryptSeed(pub, privateKey, IDENTITY_LABEL, secret.subarray(1)))).to.equal(TPM_RC.SIZE);
       const other = decodeCredentialFile(vector("cred_rsa.bin")).secret;
-      expect(rcOf(() => decryptSeed(pub, privateKey, IDENTITY_LABEL, other))).to.equal(TPM_RC.VALUE);
-      expect(rcOf(() => decryptSeed(pub, privateKey, "SECRET", secret))).to.equal(TPM_RC.VALUE);
+      expect(rcOf(() => decryptSeed(pub, privateKey, IDENTITY_LABEL, other))).to.equal(TPM_RC.FAILURE);
+      expect(rcOf(() => decryptSeed(pub, privateKey, "SECRET", secret))).to.equal(TPM_RC.FAILURE);
     });
 
     it("refuses an ECC secret whose point is not on the curve", () => {

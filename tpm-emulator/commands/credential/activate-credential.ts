@@ -27,10 +27,11 @@ function protectorPrivateKey(protector: TpmObject): KeyObject {
  * Part 3 §12.5 TPM2_ActivateCredential: keyHandle (the EK) recovers the seed from `secret`, and the credential
  * opens only if its integrity HMAC binds it to the Name of activateHandle (the AK). The EK's policy (PolicySecret
  * with the endorsement hierarchy) and the AK's admin role are checked by the dispatcher.
- * RCs: TPM_RC_VALUE + H1/H2 (not an object), TPM_RC_TYPE + H2 (not an asymmetric restricted decryption key),
- * TPM_RC_VALUE + P2 (RSA secret of the wrong size or not decrypting), TPM_RC_ECC_POINT + P2, TPM_RC_INSUFFICIENT
- * + P2 (malformed ECC secret), TPM_RC_INTEGRITY + P1 (wrong EK, wrong Name, or a modified blob), TPM_RC_SIZE /
- * TPM_RC_INSUFFICIENT + P1 (malformed blob), TPM_RC_FAILURE (the EK's private key is unusable).
+ * RCs (libtpms's where they differ from the reference code): TPM_RC_VALUE + H1/H2 (not an object), TPM_RC_TYPE +
+ * H2 (not an asymmetric restricted decryption key), TPM_RC_SIZE + P2 (RSA secret not the modulus size),
+ * TPM_RC_FAILURE (RSA secret does not decrypt, or the EK's private key is unusable), TPM_RC_ECC_POINT + P2,
+ * TPM_RC_INSUFFICIENT + P2 (malformed ECC secret), TPM_RC_INTEGRITY + P1 (wrong EK, wrong Name, or a modified
+ * blob), TPM_RC_SIZE / TPM_RC_INSUFFICIENT + P1 (malformed blob).
  */
 export const activateCredential = defineCommand("ActivateCredential", (tpm, { handles, params }) => {
   const activated = keyAt(tpm, handles[0]!, 1);

@@ -10,6 +10,7 @@ import {
   akTemplate,
   pw,
   unmarshal,
+  verifyQuote,
   type TPMS_QUOTE_INFO,
   type TpmClient,
 } from "../../../../tpm2/index.js";
@@ -91,6 +92,9 @@ describe("TPM2_Quote", () => {
         pcr.sha1.get(3)!,
       );
       expect(Buffer.from(quote.pcrDigest).toString("hex")).to.equal(expected.toString("hex"));
+      // the verifier's library accepts it too
+      const verified = verifyQuote({ akPublic: ak.outPublic, attest: out.quoted, signature: out.signature, nonce: NONCE, pcrDigest: expected });
+      expect(verified.attest.type).to.equal(TPM_ST.ATTEST_QUOTE);
     });
   }
 

@@ -68,8 +68,9 @@ describe("TPM2_ActivateCredential", () => {
         const otherEk = await createPrimary(client, TPM_RH.OWNER, storageKeyTemplate(kind));
         const blob = makeCredential({ ekPublic: otherEk.outPublic, objectName: ak.name, credential: SECRET });
         const rc = (await activate(ak.handle, ek.handle, blob)).rc;
-        // RSA: the OAEP decryption fails; ECC: a valid point, so another seed and a failed integrity check
-        expect(rc).to.equal(kind === "rsa" ? atParameter(TPM_RC.VALUE, 2) : atParameter(TPM_RC.INTEGRITY, 1));
+        // RSA: the OAEP decryption fails, which libtpms reports as TPM_RC_FAILURE; ECC: a valid point, so another
+        // seed and a failed integrity check
+        expect(rc).to.equal(kind === "rsa" ? TPM_RC.FAILURE : atParameter(TPM_RC.INTEGRITY, 1));
       });
 
       it("refuses the AK as the decryption key: TPM_RC_TYPE + handle 2", async () => {
@@ -94,13 +95,20 @@ describe("TPM2_ActivateCredential", () => {
     });
   }
 
-  it("refuses an RSA secret that is not the modulus size: TPM_RC_VALUE + parameter 2", async () => {
+  it("refuses an RSA secret that is not the modulus size (TPM_RC_SIZE + parameter 2) or does not decrypt", async () => {
     const ek = await createPrimary(client, TPM_RH.ENDORSEMENT, ekTemplateRsa());
     const ak = await createPrimary(client, TPM_RH.ENDORSEMENT, akTemplate("ecc"));
     const blob = makeCredential({ ekPublic: ek.outPublic, objectName: ak.name, credential: SECRET });
     expect((await activate(ak.handle, ek.handle, { ...blob, secret: blob.secret.subarray(1) })).rc).to.equal(
-      atParameter(TPM_RC.VALUE, 2),
+      atParameter(TPM_RC.SIZE, 2),
     );
+    expect((await activate(ak.handle, ek.handle, { ...blob, secret: Buffer.alloc(0) })).rc).to.equal(atParameter(TPM_RC.SIZE, 2));
+    // libtpms answers a failed OAEP decryption with TPM_RC_FAILURE (no parameter number)
+    const garbled = Buffer.from(blob.secret);
+    garbled[garbled.length - 1]! ^= 0x01;
+    expect((await activate(ak.handle, ek.handle, { ...blob, secret: garbled })).rc).to.equal(TPM_RC.FAILURE);
+    // and the TPM still works afterwards
+    expect(Buffer.from((await activate(ak.handle, ek.handle, blob)).response!.certInfo)).to.deep.equal(SECRET);
   });
 
   it("refuses an ECC secret whose point is not on the curve, or is cut short", async () => {

@@ -138,9 +138,11 @@ describe("TPM2_Sign", () => {
       expect((await sign(ak.handle, digestOf("sha256"), scheme(TPM_ALG.RSAPSS))).rc).to.equal(atParameter(TPM_RC.SCHEME, 2));
     });
 
-    it("a scheme of another key type: TPM_RC_SCHEME", async () => {
+    it("a scheme of another key type: TPM_RC_SCHEME + parameter 2 (as libtpms)", async () => {
       const key = await createPrimary(client, TPM_RH.OWNER, signingKeyTemplate("rsa"));
-      expect((await sign(key.handle, digestOf("sha256"), scheme(TPM_ALG.ECDSA))).rc).to.equal(TPM_RC.SCHEME);
+      expect((await sign(key.handle, digestOf("sha256"), scheme(TPM_ALG.ECDSA))).rc).to.equal(atParameter(TPM_RC.SCHEME, 2));
+      const ecc = await createPrimary(client, TPM_RH.OWNER, signingKeyTemplate("ecc"));
+      expect((await sign(ecc.handle, digestOf("sha256"), scheme(TPM_ALG.HMAC))).rc).to.equal(atParameter(TPM_RC.SCHEME, 2));
     });
 
     it("a handle that is not an object: TPM_RC_VALUE + handle 1", async () => {

@@ -73,9 +73,20 @@ function cipherKeys(tpm: Tpm, header: ContextHeader): { key: Buffer; iv: Buffer 
   return { key: material.subarray(0, CONTEXT_SYM_BITS / 8), iv: material.subarray(CONTEXT_SYM_BITS / 8) };
 }
 
+/** Integrity keys per hierarchy proof (a proof is replaced, never changed in place, when a hierarchy is cleared). */
+const integrityKeys = new WeakMap<Uint8Array, { secret: Uint8Array; key: Buffer }>();
+
+function integrityKey(tpm: Tpm, proof: Uint8Array): Buffer {
+  const secret = tpm.state.contextSecret;
+  const known = integrityKeys.get(proof);
+  if (known?.secret === secret) return known.key;
+  const key = kdfa(CONTEXT_HASH, secret, "CONTEXT INTEGRITY", proof, EMPTY, INTEGRITY_SIZE * 8);
+  integrityKeys.set(proof, { secret, key });
+  return key;
+}
+
 function integrityOf(tpm: Tpm, header: ContextHeader, encrypted: Uint8Array): Buffer {
-  const proof = hierarchyProof(tpm, header.hierarchy);
-  const key = kdfa(CONTEXT_HASH, tpm.state.contextSecret, "CONTEXT INTEGRITY", proof, EMPTY, INTEGRITY_SIZE * 8);
+  const key = integrityKey(tpm, hierarchyProof(tpm, header.hierarchy));
   // an stClear object may not come back after TPM Reset or TPM Restart
   const boot =
     header.savedHandle === SAVED_STCLEAR_OBJECT

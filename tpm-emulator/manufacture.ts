@@ -3,7 +3,7 @@
  * and, for discrete TPMs, EK certificates from the vendor's CA written to NV like a real EK certificate index.
  * Firmware TPMs (Intel PTT, AMD fTPM, Qualcomm) keep NV empty: their certificate is served online.
  */
-import { createHash, type KeyObject } from "node:crypto";
+import { createHash } from "node:crypto";
 import { issueEkCertificate, loadVendorPki } from "../certs/index.js";
 import {
   EK_CERT_NV_INDEX,
@@ -12,11 +12,9 @@ import {
   TPMA_NV,
   TPM_RC,
   TpmError,
-  eccPublicKeyFromPoint,
   ekTemplateEcc,
   ekTemplateRsa,
-  rsaPublicKeyFromModulus,
-  type TPMS_ECC_POINT,
+  publicKeyOf,
   type TPMT_PUBLIC,
 } from "../tpm2/index.js";
 import { TpmEmulator } from "./emulator.js";
@@ -62,16 +60,6 @@ export interface TpmInfo {
   pcrs: Record<string, string[]>;
 }
 
-/** The EK's public key as node:crypto sees it. */
-export function publicKeyOfTemplate(pub: TPMT_PUBLIC): KeyObject {
-  if (pub.type === TPM_ALG.RSA) {
-    const params = pub.parameters as { exponent: number };
-    return rsaPublicKeyFromModulus(pub.unique as Uint8Array, params.exponent);
-  }
-  const point = pub.unique as TPMS_ECC_POINT;
-  return eccPublicKeyFromPoint((pub.parameters as { curveID: number }).curveID, point.x, point.y);
-}
-
 /** Derives the EK of `kind` from the endorsement seed (the same key every time, as CreatePrimary gives). */
 export function deriveEk(tpm: Tpm, kind: EkKind): TPMT_PUBLIC {
   return createPrimaryObject(tpm, TPM_RH.ENDORSEMENT, kind === "rsa" ? ekTemplateRsa() : ekTemplateEcc()).publicArea;
@@ -107,7 +95,7 @@ export async function manufactureTpm(opts: ManufactureOptions): Promise<TpmEmula
     for (const kind of eks) {
       const ek = deriveEk(tpm.runtime, kind);
       const der = await issueEkCertificate(pki, {
-        ekPublicKey: publicKeyOfTemplate(ek),
+        ekPublicKey: publicKeyOf(ek),
         kind,
         model: identity.model,
         version: identity.firmwareVersion1,
@@ -151,7 +139,7 @@ export function describeTpm(tpm: TpmEmulator): TpmInfo {
     pcrs: {},
   };
   for (const kind of id.provisionedEks) {
-    const spki = publicKeyOfTemplate(deriveEk(rt, kind)).export({ type: "spki", format: "der" });
+    const spki = publicKeyOf(deriveEk(rt, kind)).export({ type: "spki", format: "der" });
     info.ekPublic[kind] = pem("PUBLIC KEY", spki);
     info.ekPublicSha256[kind] = createHash("sha256").update(spki).digest("hex");
     const nv = rt.nvIndex(EK_CERT_NV_INDEX[kind]);

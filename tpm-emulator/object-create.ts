@@ -3,7 +3,7 @@
  * (CreateChecks, PublicAttributesValidation, SchemeChecks) with its response codes, key generation for ordinary
  * objects, and derivation of primary objects from a hierarchy seed.
  */
-import { createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { createECDH, createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
 import {
   TPMA_OBJECT,
   TPMT_PUBLIC,
@@ -13,8 +13,8 @@ import {
   TpmError,
   digestSizeOf,
   eccCurveInfo,
-  eccPointFromKey,
   eccScalarFromKey,
+  fixedLength,
   hashDigest,
   hashInfo,
   hmac,
@@ -285,7 +285,8 @@ interface AsymmetricKey {
 /** Where the randomness of a new object comes from: the RNG (Create) or the hierarchy seed (CreatePrimary). */
 interface KeySource {
   rsa(keyBits: number, exponent: number): AsymmetricKey & { modulus: Buffer };
-  ecc(curve: number): AsymmetricKey & { x: Buffer; y: Buffer };
+  /** The private scalar `d` and public point, at the curve's size; KeyObjects when the source made them. */
+  ecc(curve: number): Partial<AsymmetricKey> & { d: Buffer; x: Buffer; y: Buffer };
   /** Key bits of a SYMCIPHER, the secret of a KEYEDHASH. */
   symmetric(length: number): Buffer;
   seedValue(length: number): Buffer;
@@ -298,16 +299,22 @@ function randomSource(tpm: Tpm): KeySource {
       return { ...pair, modulus: rsaModulusFromKey(pair.publicKey).modulus };
     },
     ecc(curve) {
-      const pair = generateKeyPairSync("ec", { namedCurve: eccCurveInfo(curve).nodeName });
-      const { x, y } = eccPointFromKey(pair.publicKey);
-      return { ...pair, x, y };
+      // raw ECDH key generation: no KeyObjects until the key is used (keys.ts builds them from the sensitive area)
+      const info = eccCurveInfo(curve);
+      const ecdh = createECDH(info.nodeName);
+      const point = ecdh.generateKeys();
+      return {
+        d: fixedLength(ecdh.getPrivateKey(), info.byteLength)!,
+        x: point.subarray(1, 1 + info.byteLength),
+        y: point.subarray(1 + info.byteLength),
+      };
     },
     symmetric: (length) => tpm.random(length),
     seedValue: (length) => tpm.random(length),
   };
 }
 
-const primaryCache = new Map<string, AsymmetricKey & { modulus?: Buffer; x?: Buffer; y?: Buffer }>();
+const primaryCache = new Map<string, AsymmetricKey & { modulus?: Buffer; d?: Buffer; x?: Buffer; y?: Buffer }>();
 
 /** Forgets every cached primary key, so the next CreatePrimary derives again (benchmarks, tests). */
 export function clearDerivedKeyCache(): void {
@@ -339,7 +346,11 @@ function derivedSource(seed: Uint8Array, nameAlg: number, templateDigest: Buffer
       cached(cacheKey(`rsa${keyBits}/${exponent}`), () =>
         deriveRsaPrimeKey(seed, nameAlg, templateDigest, keyBits, exponent),
       ),
-    ecc: (curve) => cached(cacheKey(`ecc${curve}`), () => deriveEccKey(seed, nameAlg, templateDigest, curve)),
+    ecc: (curve) =>
+      cached(cacheKey(`ecc${curve}`), () => {
+        const key = deriveEccKey(seed, nameAlg, templateDigest, curve);
+        return { ...key, d: eccScalarFromKey(key.privateKey) };
+      }),
     symmetric: (length) => deriveSymmetricSeed(seed, nameAlg, templateDigest, length),
     seedValue: () => deriveSeedValue(seed, nameAlg, seedContext),
   };
@@ -390,9 +401,9 @@ function generate(template: TPMT_PUBLIC, authValue: Buffer, data: Uint8Array, so
     case A.ECC: {
       const key = source.ecc((template.parameters as TPMS_ECC_PARMS).curveID);
       publicArea.unique = { x: key.x, y: key.y };
-      sensitive = eccScalarFromKey(key.privateKey);
-      keys.publicKey = key.publicKey;
-      keys.privateKey = key.privateKey;
+      sensitive = key.d;
+      if (key.publicKey) keys.publicKey = key.publicKey;
+      if (key.privateKey) keys.privateKey = key.privateKey;
       break;
     }
     case A.SYMCIPHER: {

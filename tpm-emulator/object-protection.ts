@@ -34,6 +34,17 @@ interface ProtectionKeys {
   hashAlg: number;
 }
 
+/** The integrity key depends on the parent alone: kept per parent seedValue (a parent reloaded gets a new one). */
+const hmacKeys = new WeakMap<Uint8Array, { hashAlg: number; key: Buffer }>();
+
+function integrityKey(hashAlg: number, seed: Uint8Array): Buffer {
+  const known = hmacKeys.get(seed);
+  if (known?.hashAlg === hashAlg) return known.key;
+  const key = kdfa(hashAlg, seed, "INTEGRITY", EMPTY, EMPTY, digestSize(hashAlg) * 8);
+  hmacKeys.set(seed, { hashAlg, key });
+  return key;
+}
+
 function protectionKeys(parent: TpmObject, name: Uint8Array): ProtectionKeys {
   const hashAlg = parent.publicArea.nameAlg;
   const seed = parent.sensitive?.seedValue ?? EMPTY;
@@ -42,7 +53,7 @@ function protectionKeys(parent: TpmObject, name: Uint8Array): ProtectionKeys {
   return {
     hashAlg,
     symKey: kdfa(hashAlg, seed, "STORAGE", name, EMPTY, sym.keyBits),
-    hmacKey: kdfa(hashAlg, seed, "INTEGRITY", EMPTY, EMPTY, digestSize(hashAlg) * 8),
+    hmacKey: integrityKey(hashAlg, seed),
   };
 }
 

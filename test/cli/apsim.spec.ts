@@ -70,9 +70,10 @@ describe("apsim CLI", function () {
     expect((await apsim(home, "tpm", "manufacture", "--vendor", "STM", "--ek", "ecc", "--state", state, "--firmware", "9.300")).code).to.equal(0);
     const r = await apsim(home, "tpm", "info", "--state", state, "--json");
     expect(r.code, r.stderr).to.equal(0);
-    const info = JSON.parse(r.stdout) as { firmware: string; nvIndices: { index: string; attributes: string }[]; pcrs: Record<string, string[]> };
+    const info = JSON.parse(r.stdout) as { firmware: string; nvIndices: { index: string; attributes: string; size: number }[]; pcrs: Record<string, string[]> };
     expect(info.firmware).to.equal("9.300");
-    expect(info.nvIndices).to.deep.include({ index: "0x01c0000a", attributes: "0x62072001", size: info.nvIndices[0]!.size } as never);
+    expect(info.nvIndices.map((n) => [n.index, n.attributes])).to.deep.equal([["0x01c0000a", "0x62072001"]]);
+    expect(info.nvIndices[0]!.size).to.be.greaterThan(300);
     expect(info.pcrs.sha256).to.have.length(24);
     const missing = await apsim(home, "tpm", "info", "--state", path.join(home, "nothing"));
     expect(missing.code).to.not.equal(0);

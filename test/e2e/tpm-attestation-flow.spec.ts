@@ -18,6 +18,7 @@ import {
   ekTemplateEcc,
   ekTemplateRsa,
   makeCredential,
+  publicKeyOf,
   pw,
   srkTemplate,
   unmarshal,
@@ -26,7 +27,7 @@ import {
   type TPMT_PUBLIC,
   type TPMT_SIGNATURE,
 } from "../../tpm2/index.js";
-import { manufactureTpm, publicKeyOfTemplate, type TpmEmulator } from "../../tpm-emulator/index.js";
+import { manufactureTpm, type TpmEmulator } from "../../tpm-emulator/index.js";
 import { requireTool } from "../interop/support/tools.js";
 
 const EMPTY = Buffer.alloc(0);
@@ -63,7 +64,7 @@ async function readNv(client: TpmClient, index: number, size: number): Promise<B
 }
 
 function verifyTpmSignature(pub: TPMT_PUBLIC, message: Uint8Array, sig: TPMT_SIGNATURE): boolean {
-  const key = publicKeyOfTemplate(pub);
+  const key = publicKeyOf(pub);
   const v = createVerify("sha256").update(message);
   if (sig.sigAlg === TPM_ALG.ECDSA) {
     const s = sig.signature as { signatureR: Uint8Array; signatureS: Uint8Array };
@@ -106,7 +107,7 @@ describe("e2e: a manufactured TPM through EK, AK, quote and credential activatio
         expect(await issuing.certificate.verify({ publicKey: root.certificate.publicKey })).to.equal(true);
         const parsed = parseEkCertificate(certDer);
         expect(parsed.publicKey.export({ type: "spki", format: "der" })).to.deep.equal(
-          publicKeyOfTemplate(ek.outPublic).export({ type: "spki", format: "der" }),
+          publicKeyOf(ek.outPublic).export({ type: "spki", format: "der" }),
         );
         expect(parsed.manufacturerId).to.equal(0x49465800);
       });
@@ -200,7 +201,7 @@ describe("e2e: a manufactured TPM through EK, AK, quote and credential activatio
     const flipped = Buffer.from(quote.quoted);
     flipped[flipped.length - 1]! ^= 1;
     expect(verifyTpmSignature(create.outPublic, flipped, quote.signature)).to.equal(false);
-    expect(publicKeyOfTemplate(create.outPublic).asymmetricKeyType).to.equal("rsa");
+    expect(publicKeyOf(create.outPublic).asymmetricKeyType).to.equal("rsa");
 
     // ContextSave → ContextLoad round trip; a tampered blob is refused
     const saved = await client.run("ContextSave", { handles: [ak.handle], params: {} });

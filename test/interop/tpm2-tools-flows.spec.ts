@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "no
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { TpmEmulator, serveTpm, type TpmServer } from "../../tpm-emulator/index.js";
+import { startAbrmd } from "./support/abrmd.js";
 import { runTool, type ToolResult } from "./support/run-tool.js";
 import { startSwtpm, type SwtpmInstance } from "./support/swtpm.js";
 import { requireTool } from "./support/tools.js";
@@ -107,6 +108,7 @@ const STEPS: Step[] = [
 interface Target {
   name: string;
   tcti: string;
+  env?: Record<string, string>;
   dir: string;
   results: Map<string, ToolResult>;
   stop(): Promise<void>;
@@ -117,20 +119,21 @@ async function runFlow(target: Target): Promise<void> {
   writeFileSync(path.join(target.dir, "fake_ekcert.der"), Buffer.alloc(800, 0x5a));
   for (const s of STEPS) {
     const args = typeof s.args === "function" ? s.args(target.dir) : s.args;
-    target.results.set(s.label, await runTool(s.tool, args, { tcti: target.tcti, cwd: target.dir }));
+    const opts = { tcti: target.tcti, cwd: target.dir, ...(target.env ? { env: target.env } : {}) };
+    target.results.set(s.label, await runTool(s.tool, args, opts));
     // no resource manager: the tools leave transient objects loaded (swtpm has 3 slots), so flush as the flow script does
-    await runTool("tpm2_flushcontext", ["-t"], { tcti: target.tcti, cwd: target.dir });
+    await runTool("tpm2_flushcontext", ["-t"], opts);
   }
 }
 
-describe("interop: tpm2-tools flows against the emulator and swtpm", function () {
+describe("interop: tpm2-tools flows against the emulator (TCTIs swtpm, mssim and tpm2-abrmd) and swtpm", function () {
   this.timeout(600_000);
   const targets: Target[] = [];
   let swtpm: SwtpmInstance | undefined;
   const servers: TpmServer[] = [];
 
   before(async function () {
-    requireTool(this, ["swtpm", "tpm2_startup", "tpm2_createek", "tpm2_quote", "tpm2_checkquote"]);
+    requireTool(this, ["swtpm", "tpm2_startup", "tpm2_createek", "tpm2_quote", "tpm2_checkquote", "tpm2-abrmd", "dbus-daemon"]);
     swtpm = await startSwtpm();
     const mk = (name: string, tcti: string, stop: () => Promise<void>): Target => ({
       name,
@@ -146,6 +149,17 @@ describe("interop: tpm2-tools flows against the emulator and swtpm", function ()
       servers.push(server);
       targets.push(mk(`emulator-${protocol}`, `${protocol}:host=127.0.0.1,port=${server.port}`, () => server.close()));
     }
+    // the same flows through the tpm2-abrmd resource manager in front of another emulator
+    const emulator = TpmEmulator.create({ vendor: "STM" });
+    const server = await serveTpm(emulator, { protocol: "swtpm", port: 0 });
+    const broker = await startAbrmd(`swtpm:host=127.0.0.1,port=${server.port}`, String(server.port));
+    targets.push({
+      ...mk("emulator-abrmd", broker.tcti, async () => {
+        await broker.stop();
+        await server.close();
+      }),
+      env: broker.env,
+    });
     await Promise.all(targets.map(runFlow));
   });
 
@@ -157,7 +171,7 @@ describe("interop: tpm2-tools flows against the emulator and swtpm", function ()
   });
 
   for (const s of STEPS) {
-    it(`${s.label}: ${s.fails ? "refused" : "succeeds"} on swtpm and the same through both TCTIs`, () => {
+    it(`${s.label}: ${s.fails ? "refused" : "succeeds"} on swtpm and the same on the emulator (swtpm, mssim, tabrmd)`, () => {
       const reference = targets[0]!.results.get(s.label)!;
       expect(reference.code === 0, `swtpm ${s.tool}: ${reference.stderr.slice(0, 400)}`).to.equal(!s.fails);
       for (const t of targets.slice(1)) {

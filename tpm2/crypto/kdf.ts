@@ -5,9 +5,9 @@ const LABEL_CACHE_MAX = 64;
 const labelCache = new Map<string, Buffer>();
 
 /**
- * The octets of a KDF label: the string followed by its terminating 0x00, which both KDFs hash (Part 1 §11.4.10.2
- * "the terminating null octet is included"). The empty label is therefore the single octet 0x00, as in the
- * reference code, tpm2-tss and go-tpm. Labels are a handful of constants, so their octets are cached.
+ * The octets of a KDF label: the string followed by its terminating 0x00, which both KDFs hash (Part 1
+ * §11.4.10.2: a string label includes its null terminator). The empty label is therefore the single octet 0x00,
+ * as in tpm2-tss and go-tpm. Labels are a handful of constants, so their octets are cached.
  */
 function labelOctets(label: string): Buffer {
   const cached = labelCache.get(label);

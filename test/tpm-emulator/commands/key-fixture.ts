@@ -16,12 +16,13 @@ import {
   type TPMT_PUBLIC,
   type TPMT_SIG_SCHEME,
   type TPMT_SIGNATURE,
+  type TPMT_TK_HASHCHECK,
 } from "../../../tpm2/index.js";
 import { TpmEmulator } from "../../../tpm-emulator/index.js";
 
 export const EMPTY = Buffer.alloc(0);
 export const NULL_SCHEME: TPMT_SIG_SCHEME = { scheme: TPM_ALG.NULL, details: undefined };
-export const NULL_HASHCHECK = { tag: TPM_ST.HASHCHECK, hierarchy: TPM_RH.NULL, digest: EMPTY };
+export const NULL_HASHCHECK: TPMT_TK_HASHCHECK = { tag: TPM_ST.HASHCHECK, hierarchy: TPM_RH.NULL, digest: EMPTY };
 const NO_SYM = { algorithm: TPM_ALG.NULL, keyBits: undefined, mode: undefined };
 const AES128_CFB = { algorithm: TPM_ALG.AES, keyBits: 128, mode: TPM_ALG.CFB };
 

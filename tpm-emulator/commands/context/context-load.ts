@@ -45,7 +45,8 @@ export const contextLoad = defineCommand("ContextLoad", (tpm, { params }) => {
 
   const slot = tpm.sessions.slot(context.savedHandle);
   if (!slot || slot.savedSequence !== context.sequence) throw paramError(TPM_RC.HANDLE, 1);
-  slot.session = decodeSessionContext(payload);
+  // restore into the slot's own session object: state other modules keep per session (keyed by it) stays valid
+  Object.assign(slot.session, decodeSessionContext(payload));
   slot.savedSequence = undefined;
   return { handle: context.savedHandle, response: {} };
 });

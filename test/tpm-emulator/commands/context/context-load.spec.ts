@@ -65,6 +65,17 @@ describe("TPM2_ContextLoad", () => {
     expectRc((await client.call("ContextLoad", { params: { context } })).rc, TPM_RC.HANDLE | P1);
   });
 
+  it("restores a session into the TPM's own session object, so state kept per session survives", async () => {
+    const { tpm, client } = await startTpm();
+    const session = await client.startSession({ type: "policy" });
+    const before = tpm.runtime.sessions.loaded(session.handle)!;
+    const { context } = await client.run("ContextSave", { handles: [session.handle], params: {} });
+    await client.run("ContextLoad", { params: { context } });
+    const after = tpm.runtime.sessions.loaded(session.handle);
+    expect(after).to.equal(before);
+    expect(after!.nonceTPM).to.deep.equal(session.nonceTPM);
+  });
+
   it("loads only the latest context of a session, and none of a flushed one", async () => {
     const { client } = await startTpm();
     const session = await client.startSession({ type: "policy" });

@@ -111,7 +111,7 @@ describe("TPM2_VerifySignature", () => {
       key: () => pair.publicKey,
       hashAlg,
       signature: (): TPMT_SIGNATURE => {
-        const rs = nodeSign(NODE_HASH[hashAlg]!, MESSAGE, { key: pair.privateKey, dsaEncoding: "ieee-p1363" });
+        const rs = nodeSign(NODE_HASH[hashAlg], MESSAGE, { key: pair.privateKey, dsaEncoding: "ieee-p1363" });
         return { sigAlg: TPM_ALG.ECDSA, signature: { hash: hashAlg, signatureR: rs.subarray(0, size), signatureS: rs.subarray(size) } };
       },
     })),

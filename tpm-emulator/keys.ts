@@ -418,7 +418,6 @@ function hmacDigest(object: TpmObject, hashAlg: number, digest: Uint8Array): Buf
 export function signDigest(object: TpmObject, scheme: TPMT_SIG_SCHEME, digest: Uint8Array): TPMT_SIGNATURE {
   const { scheme: sigAlg, hashAlg } = schemeParts(scheme);
   if (sigAlg === A.NULL) return { sigAlg: A.NULL, signature: undefined };
-  hashInfo(hashAlg);
   switch (object.publicArea.type) {
     case A.RSA:
       if (sigAlg !== A.RSASSA && sigAlg !== A.RSAPSS) break;

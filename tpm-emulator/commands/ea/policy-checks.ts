@@ -24,7 +24,8 @@ export function authTimeout(tpm: Tpm, session: Session, expiration: number, nonc
   if (expiration === 0) return 0n;
   const seconds = BigInt(Math.abs(expiration === -0x80000000 ? expiration + 1 : expiration));
   if (nonceTPM.length === 0) return seconds * 1000n + (tpm.time() % 1000n);
-  return sessionStartTime(session) + seconds * 1000n;
+  // A session whose start is unknown counts from now: later than its real start, so it never expires early.
+  return (sessionStartTime(session) ?? tpm.time()) + seconds * 1000n;
 }
 
 /**

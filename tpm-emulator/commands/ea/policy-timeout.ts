@@ -13,9 +13,9 @@ export function recordSessionStart(session: Session, time: bigint): void {
   timeouts.delete(session);
 }
 
-/** The TPM Time the session started at; 0 for a session whose start is unknown (e.g. reloaded from a context). */
-export function sessionStartTime(session: Session): bigint {
-  return startTimes.get(session) ?? 0n;
+/** The TPM Time the session started at, if it was started by TPM2_StartAuthSession since the last TPM Reset. */
+export function sessionStartTime(session: Session): bigint | undefined {
+  return startTimes.get(session);
 }
 
 /** The time after which the policy session may no longer authorize, if a policy command set one. */

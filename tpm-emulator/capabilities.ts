@@ -19,6 +19,7 @@ import {
   TPMA_STARTUP_CLEAR,
   type CommandDef,
 } from "../tpm2/index.js";
+import { CONTEXT_HASH, CONTEXT_SYM, CONTEXT_SYM_BITS } from "./context-blob.js";
 import { PCR_COUNT, type Tpm } from "./tpm.js";
 
 const A = TPM_ALG;
@@ -100,10 +101,6 @@ export function commandAttributes(def: CommandDef): number {
 // ---------------------------------------------------------------------------------------------------------------
 // TPM_PT properties (Part 2 §6.13)
 
-/** Hash, cipher and key size of context and ticket protection (TPM_PT_CONTEXT_HASH, _SYM, _SYM_SIZE). */
-export const CONTEXT_INTEGRITY_HASH = A.SHA512;
-export const CONTEXT_ENCRYPT_ALG = A.AES;
-export const CONTEXT_ENCRYPT_KEY_BITS = 256;
 /** Largest NV index data area (TPM_PT_NV_INDEX_MAX). */
 export const MAX_NV_INDEX_SIZE = 2048;
 /** Largest TPMS_CONTEXT this TPM returns: sequence, savedHandle, hierarchy and the context blob. */
@@ -176,11 +173,11 @@ function fixedProperty(tpm: Tpm, pt: number, commandCount: number): number | und
     case P.CLOCK_UPDATE:
       return CLOCK_UPDATE_INTERVAL;
     case P.CONTEXT_HASH:
-      return CONTEXT_INTEGRITY_HASH;
+      return CONTEXT_HASH;
     case P.CONTEXT_SYM:
-      return CONTEXT_ENCRYPT_ALG;
+      return CONTEXT_SYM;
     case P.CONTEXT_SYM_SIZE:
-      return CONTEXT_ENCRYPT_KEY_BITS;
+      return CONTEXT_SYM_BITS;
     case P.ORDERLY_COUNT:
       return MAX_ORDERLY_COUNT;
     case P.MAX_COMMAND_SIZE:

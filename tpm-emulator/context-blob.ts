@@ -32,14 +32,18 @@ import { makeObject, type TpmObject } from "./objects.js";
 import type { Session } from "./sessions.js";
 import type { Tpm } from "./tpm.js";
 
-/** TPM_PT_CONTEXT_HASH / TPM_PT_CONTEXT_SYM / TPM_PT_CONTEXT_SYM_SIZE, as libtpms reports them. */
+/** TPM_PT_CONTEXT_HASH: the hash of context integrity (SHA-512, as libtpms reports). */
 export const CONTEXT_HASH = TPM_ALG.SHA512;
+/** TPM_PT_CONTEXT_SYM: the cipher of context blobs (AES, in CFB mode). */
 export const CONTEXT_SYM = TPM_ALG.AES;
+/** TPM_PT_CONTEXT_SYM_SIZE: its key size in bits. */
 export const CONTEXT_SYM_BITS = 256;
 
-/** Part 3 §28.2: savedHandle of an ordinary object's context, of a sequence object's, of an stClear object's. */
+/** Part 3 §28.2: the savedHandle of an ordinary object's context. */
 export const SAVED_OBJECT = 0x80000000;
+/** Part 3 §28.2: the savedHandle of a sequence object's context. */
 export const SAVED_SEQUENCE = 0x80000001;
+/** Part 3 §28.2: the savedHandle of an stClear object's context, which no TPM Reset or Restart survives. */
 export const SAVED_STCLEAR_OBJECT = 0x80000002;
 
 const INTEGRITY_SIZE = 64;

@@ -70,7 +70,7 @@ export function isTemporary(object: TpmObject): boolean {
   return object.hierarchy === TPM_RH.NULL || isExternal(object);
 }
 
-/** stClear, set in the object or inherited from an stClear ancestor (Part 1 §27.2.3). */
+/** stClear, set in the object or inherited from an stClear ancestor (ms-tpm-20-ref ObjectSetLoadedAttributes). */
 export function isStClear(object: TpmObject): boolean {
   return has(object.publicArea.objectAttributes, O.stClear) || stClearByParent.has(object);
 }
@@ -82,7 +82,7 @@ export function markStClear(object: TpmObject): void {
 
 /**
  * An ordinary storage parent: a loaded restricted decryption key with a sensitive area and a nameAlg, not a
- * derivation parent (KEYEDHASH) and not external (Part 1 §27.1).
+ * derivation parent (KEYEDHASH) and not external (ms-tpm-20-ref ObjectSetLoadedAttributes: isParent).
  */
 export function isParent(object: TpmObject): boolean {
   const { type, nameAlg, objectAttributes } = object.publicArea;
@@ -96,7 +96,7 @@ export function isParent(object: TpmObject): boolean {
   );
 }
 
-/** The proof of a hierarchy; anything but owner, endorsement and platform uses the null proof (Part 1 §14.3). */
+/** The proof of a hierarchy; anything but owner, endorsement and platform uses the null proof (HierarchyGetProof). */
 export function hierarchyProof(tpm: Tpm, hierarchy: number): Uint8Array {
   if (hierarchy === TPM_RH.NULL) return tpm.nullHierarchy.proof;
   return tpm.hierarchy(hierarchy)?.record.proof ?? tpm.nullHierarchy.proof;
@@ -203,7 +203,7 @@ export function schemeChecks(parent: TpmObject | undefined, pub: TPMT_PUBLIC): v
       checkAsymScheme(pub);
       symmetric = (pub.parameters as TPMS_RSA_PARMS | TPMS_ECC_PARMS).symmetric;
   }
-  // Part 1 §27.1: an ordinary parent names the symmetric algorithm that protects its children
+  // Part 1 §27: an ordinary parent names the symmetric algorithm that protects its children
   if (symmetric && has(attrs, O.restricted) && has(attrs, O.decrypt)) {
     if (symmetric.algorithm === A.NULL) throw new TpmError(TPM_RC.SYMMETRIC);
     if (has(attrs, O.fixedParent) && parent) {
@@ -335,7 +335,7 @@ function cached<T extends AsymmetricKey>(key: string, derive: () => T): T {
 }
 
 /**
- * Part 1 §27.3: a primary object is a function of the hierarchy seed and the template (`unique` included) and the
+ * Part 1 §27: a primary object is a function of the hierarchy seed and the template (`unique` included) and the
  * extra data the caller supplies. `seedContext` additionally binds the seedValue (used for child protection).
  */
 function derivedSource(seed: Uint8Array, nameAlg: number, templateDigest: Buffer, seedContext: Buffer): KeySource {
@@ -362,7 +362,7 @@ function isPrimeExponent(e: number): boolean {
   return true;
 }
 
-/** Part 1 §27.2.5 / ms-tpm-20-ref CryptComputeSymmetricUnique: a parent's unique is an HMAC, others a hash. */
+/** ms-tpm-20-ref CryptComputeSymmetricUnique: a parent's unique is an HMAC, others a hash. */
 export function symmetricUnique(pub: TPMT_PUBLIC, seedValue: Uint8Array, secret: Uint8Array): Buffer {
   const attrs = pub.objectAttributes;
   if (has(attrs, O.restricted) && has(attrs, O.decrypt)) return hmac(pub.nameAlg, seedValue, secret);

@@ -2,7 +2,7 @@ import { TPM_ALG, TPM_RC, TPM_ST } from "../../../tpm2/index.js";
 import { produceAttestation } from "../../attest.js";
 import { isSigningObject, schemeHashAlg, selectSignScheme, signerAt } from "../../keys.js";
 import { defineCommand, handleError, paramError } from "../registry.js";
-import { quotePcrDigest } from "./pcr-digest.js";
+import { filterSelection, pcrSelectionDigest } from "../pcr/pcr-banks.js";
 
 /**
  * Part 3 §18.4 TPM2_Quote: a TPMS_QUOTE_INFO over the selected PCRs (digest with the signing scheme's hash),
@@ -16,7 +16,9 @@ export const quote = defineCommand("Quote", (tpm, { handles, params }) => {
   const scheme = selectSignScheme(signer, params.inScheme, 2);
   const hashAlg = schemeHashAlg(scheme);
   if (hashAlg === TPM_ALG.NULL) throw paramError(TPM_RC.SCHEME, 2);
-  const attested = quotePcrDigest(tpm, hashAlg, params.PCRselect);
+  // PCRComputeCurrentDigest: the selection filtered to what is implemented, echoed back as filtered
+  const pcrSelect = params.PCRselect.map((selection) => filterSelection(tpm, selection));
+  const attested = { pcrSelect, pcrDigest: pcrSelectionDigest(tpm, hashAlg, pcrSelect) };
   const { attestBytes, signature } = produceAttestation(tpm, signer, scheme, params.qualifyingData, {
     type: TPM_ST.ATTEST_QUOTE,
     attested,

@@ -13,7 +13,7 @@ import { defineCommand, paramError } from "../registry.js";
 
 const HIERARCHIES: ReadonlySet<number> = new Set([TPM_RH.OWNER, TPM_RH.ENDORSEMENT, TPM_RH.PLATFORM, TPM_RH.NULL]);
 
-/** TPMI_DH_SAVED (Part 2 §9.9): a session handle of this TPM, or one of the three object markers. */
+/** TPMI_DH_SAVED (Part 2): a session handle of this TPM, or one of the three object markers. */
 function isSavedHandle(tpm: Tpm, handle: number): boolean {
   const top = handle >>> 24;
   if (top === 0x02 || top === 0x03) return (handle & 0xffffff) < tpm.sessions.capacity;

@@ -12,7 +12,7 @@ import type { Tpm } from "../../tpm.js";
 import { defineCommand, handleError } from "../registry.js";
 
 /**
- * Part 1 §30.5: session contexts are numbered from one counter, and the oldest saved one must stay
+ * Part 1 §30: session contexts are numbered from one counter, and the oldest saved one must stay
  * distinguishable from the next (TPM_PT_CONTEXT_GAP_MAX, 0xFFFF on libtpms).
  */
 export const MAX_CONTEXT_GAP = 0xffffn;

@@ -1,7 +1,8 @@
 import { TPM_RH, TPM_ST, policySecretDigest } from "../../../tpm2/index.js";
 import { defineCommand } from "../registry.js";
 import { checkEntityHandle } from "../session/handle-types.js";
-import { EXPIRATION_BIT, authTicket, entityHierarchy } from "./auth-ticket.js";
+import { authTicket } from "../../tickets.js";
+import { EXPIRATION_BIT, entityHierarchy } from "./entity-hierarchy.js";
 import { authTimeout, checkPolicyParameters } from "./policy-checks.js";
 import { isTrialSession, policySessionAt } from "./policy-session.js";
 import { restrictPolicyTimeout } from "./policy-timeout.js";
@@ -47,7 +48,15 @@ export const policySecret = defineCommand("PolicySecret", (tpm, { handles, param
     return {
       response: {
         timeout: u64(expiresOnReset ? ticketTimeout | EXPIRATION_BIT : ticketTimeout),
-        policyTicket: authTicket(tpm, TPM_ST.AUTH_SECRET, hierarchy, ticketTimeout, expiresOnReset, cpHashA, policyRef, name),
+        policyTicket: authTicket(tpm, {
+          tag: TPM_ST.AUTH_SECRET,
+          hierarchy,
+          timeout: ticketTimeout,
+          expiresOnReset,
+          cpHash: cpHashA,
+          policyRef,
+          authName: name,
+        }),
       },
     };
   }

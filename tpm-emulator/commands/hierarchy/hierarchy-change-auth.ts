@@ -1,5 +1,5 @@
 import { TPM_RC, TPM_RH, digestSize, trimAuthValue } from "../../../tpm2/index.js";
-import { CONTEXT_INTEGRITY_HASH } from "../../capabilities.js";
+import { CONTEXT_HASH } from "../../context-blob.js";
 import { NO_RESPONSE, defineCommand, handleError, paramError } from "../registry.js";
 
 /**
@@ -25,7 +25,7 @@ export const hierarchyChangeAuth = defineCommand(
               : undefined;
     if (!record) throw handleError(TPM_RC.VALUE, 1);
     const newAuth = trimAuthValue(params.newAuth);
-    if (newAuth.length > digestSize(CONTEXT_INTEGRITY_HASH)) throw paramError(TPM_RC.SIZE, 1);
+    if (newAuth.length > digestSize(CONTEXT_HASH)) throw paramError(TPM_RC.SIZE, 1);
     record.authValue = Buffer.from(newAuth);
     return NO_RESPONSE;
   },

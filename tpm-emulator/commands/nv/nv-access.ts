@@ -13,6 +13,7 @@ export function nvType(attributes: number): number {
   return (attributes & TPMA_NV.TPM_NT_MASK) >>> TPMA_NV.TPM_NT_SHIFT;
 }
 
+/** An ordinary index (TPM_NT_ORDINARY): the only type TPM2_NV_Write writes. */
 export function isOrdinaryIndex(attributes: number): boolean {
   return nvType(attributes) === TPM_NT.ORDINARY;
 }

@@ -5,7 +5,7 @@ import { defineCommand, handleError } from "../registry.js";
 import { blame } from "./blame.js";
 import { fillCreationData } from "./creation-data.js";
 
-/** TPMI_RH_HIERARCHY+ (Part 2 §9.13): the hierarchies a primary object can belong to. */
+/** TPMI_RH_HIERARCHY+ (Part 2): the hierarchies a primary object can belong to. */
 const HIERARCHIES: ReadonlySet<number> = new Set([TPM_RH.OWNER, TPM_RH.ENDORSEMENT, TPM_RH.PLATFORM, TPM_RH.NULL]);
 
 /**

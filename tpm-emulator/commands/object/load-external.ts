@@ -4,7 +4,7 @@ import { defineCommand, paramError } from "../registry.js";
 import { checkObjectToLoad } from "./load-checks.js";
 
 const HIERARCHIES: ReadonlySet<number> = new Set([TPM_RH.OWNER, TPM_RH.ENDORSEMENT, TPM_RH.PLATFORM, TPM_RH.NULL]);
-/** An external key with a private part must not pass for one this TPM made (Part 3 §12.3.1). */
+/** An external key with a private part must not pass for one this TPM made (Part 3 §12.3). */
 const TPM_MADE = TPMA_OBJECT.fixedTPM | TPMA_OBJECT.fixedParent | TPMA_OBJECT.restricted;
 
 /**

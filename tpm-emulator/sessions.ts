@@ -87,6 +87,13 @@ export class SessionSlots {
     this.slots.fill(undefined);
   }
 
+  /** Drops loaded sessions, keeping saved ones (TPM Restart/Resume keep saved session contexts, Part 1 §30.?). */
+  clearLoaded(): void {
+    this.slots.forEach((s, i) => {
+      if (s && s.savedSequence === undefined) this.slots[i] = undefined;
+    });
+  }
+
   get used(): number {
     return this.slots.filter(Boolean).length;
   }

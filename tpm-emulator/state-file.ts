@@ -131,6 +131,8 @@ export function decodeState(data: Uint8Array): PersistentState {
       return {
         handle: num(o.handle, `objects[${i}].handle`),
         hierarchy: num(o.hierarchy, `objects[${i}].hierarchy`),
+        primary: o.primary === true,
+        qualifiedName: bytes(o.qualifiedName, `objects[${i}].qualifiedName`),
         publicArea: bytes(o.publicArea, `objects[${i}].publicArea`),
         sensitive: bytes(o.sensitive, `objects[${i}].sensitive`),
       };

@@ -34,6 +34,9 @@ export interface NvIndexRecord {
 export interface PersistentObjectRecord {
   handle: number;
   hierarchy: number;
+  primary: boolean;
+  /** Kept because a child's qualified name depends on parents that may be gone (Part 1 §16). */
+  qualifiedName: Uint8Array;
   publicArea: Uint8Array;
   sensitive: Uint8Array;
 }

@@ -105,7 +105,7 @@ export class Tpm {
   /** TPM Restart/Resume: loaded objects and sessions go, the null hierarchy stays (Part 1 §14.4). */
   resetVolatileObjectsOnly(): void {
     this.objects.flushWhere(() => true);
-    this.sessions.clear();
+    this.sessions.clearLoaded();
     this.phEnable = true;
     this.phEnableNV = true;
   }
@@ -229,7 +229,8 @@ export class Tpm {
     for (const rec of this.state.objects) {
       const publicArea = unmarshal(TPMT_PUBLIC, rec.publicArea);
       const sensitive = unmarshal(TPMT_SENSITIVE, rec.sensitive);
-      const o = makeObject(publicArea, sensitive, rec.hierarchy, handleName(rec.hierarchy), true);
+      const o = makeObject(publicArea, sensitive, rec.hierarchy, handleName(rec.hierarchy), rec.primary);
+      o.qualifiedName = Buffer.from(rec.qualifiedName);
       o.persistentHandle = rec.handle;
       this.persistentObjects.set(rec.handle, o);
     }
@@ -243,6 +244,8 @@ export class Tpm {
     this.state.objects.push({
       handle,
       hierarchy: object.hierarchy,
+      primary: object.primary,
+      qualifiedName: object.qualifiedName,
       publicArea: object.publicBytes,
       sensitive: marshal(TPMT_SENSITIVE, object.sensitive),
     });

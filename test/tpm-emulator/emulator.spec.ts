@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { TPM_RC, TPM_SU, TPM_ST, TpmClient, buildCommand, rcName } from "../../tpm2/index.js";
+import { TPM_RC, TPM_RH, TPM_SU, TPM_ST, TpmClient, akTemplate, buildCommand, pw, rcName, srkTemplate } from "../../tpm2/index.js";
 import { TpmEmulator, TpmStateFileError, stateFilePath } from "../../tpm-emulator/index.js";
 
 function started(opts: Parameters<typeof TpmEmulator.create>[0] = {}) {
@@ -74,6 +74,33 @@ describe("TpmEmulator", () => {
       const cb = new TpmClient((c) => b.execute(c));
       await cb.run("Startup", { params: { startupType: TPM_SU.CLEAR } });
       expect(b.runtime.state.resetCount).to.equal(resets + 1);
+    });
+
+    it("keeps a persisted child key with its qualified name when the state is reopened", async () => {
+      const a = TpmEmulator.create({ stateDir: dir });
+      const ca = new TpmClient((c) => a.execute(c));
+      await ca.run("Startup", { params: { startupType: TPM_SU.CLEAR } });
+      const none = { userAuth: Buffer.alloc(0), data: Buffer.alloc(0) };
+      const srk = await ca.run("CreatePrimary", {
+        handles: [TPM_RH.OWNER],
+        auths: [pw()],
+        params: { inSensitive: none, inPublic: srkTemplate("ecc"), outsideInfo: Buffer.alloc(0), creationPCR: [] },
+      });
+      const k = await ca.run("Create", {
+        handles: [srk.handle],
+        auths: [pw()],
+        params: { inSensitive: none, inPublic: akTemplate("ecc"), outsideInfo: Buffer.alloc(0), creationPCR: [] },
+      });
+      const child = await ca.run("Load", { handles: [srk.handle], auths: [pw()], params: { inPrivate: k.outPrivate, inPublic: k.outPublic } });
+      const before = await ca.run("ReadPublic", { handles: [child.handle], params: {} });
+      await ca.run("EvictControl", { handles: [TPM_RH.OWNER, child.handle], auths: [pw()], params: { persistentHandle: 0x81000005 } });
+      a.powerOff();
+      const b = TpmEmulator.open(dir);
+      const cb = new TpmClient((c) => b.execute(c));
+      await cb.run("Startup", { params: { startupType: TPM_SU.CLEAR } });
+      const after = await cb.run("ReadPublic", { handles: [0x81000005], params: {} });
+      expect(Buffer.from(after.name)).to.deep.equal(Buffer.from(before.name));
+      expect(Buffer.from(after.qualifiedName)).to.deep.equal(Buffer.from(before.qualifiedName));
     });
 
     it("refuses a truncated or corrupt state file with an error naming it", () => {

@@ -120,7 +120,7 @@ function opTable(c: TpmClient): Record<string, OpSetup> {
     const k = await c.run("Create", { handles: [parent], auths: [pw()], params: { inSensitive: noSensitive, inPublic: t, outsideInfo: EMPTY, creationPCR: [] } });
     return c.run("Load", { handles: [parent], auths: [pw()], params: { inPrivate: k.outPrivate, inPublic: k.outPublic } });
   };
-  const none = async () => undefined;
+  const none = () => Promise.resolve();
   const akOp = (kind: "rsa" | "ecc"): OpSetup => async () => {
     const srk = await primary(TPM_RH.OWNER, srkTemplate("ecc"));
     const ak = await child(srk.handle, akTemplate(kind));
@@ -131,17 +131,20 @@ function opTable(c: TpmClient): Record<string, OpSetup> {
       done: () => c.flush(ak.handle),
     };
   };
-  const cpOp = (template: () => TPMT_PUBLIC): OpSetup => async () => ({
-    run: async (i) => await c.flush((await primary(TPM_RH.ENDORSEMENT, withUnique(template(), i))).handle),
-    done: none,
-  });
-  return {
-    getrandom: async () => ({ run: async () => void (await c.run("GetRandom", { params: { bytesRequested: 32 } })), done: none }),
-    pcrextend: async () => ({
-      run: async () =>
-        void (await c.run("PCR_Extend", { handles: [16], auths: [pw()], params: { digests: [{ hashAlg: TPM_ALG.SHA256, digest }] } })),
+  const cpOp = (template: () => TPMT_PUBLIC): OpSetup => () =>
+    Promise.resolve({
+      run: async (i: number) => await c.flush((await primary(TPM_RH.ENDORSEMENT, withUnique(template(), i))).handle),
       done: none,
-    }),
+    });
+  return {
+    getrandom: () =>
+      Promise.resolve({ run: async () => void (await c.run("GetRandom", { params: { bytesRequested: 32 } })), done: none }),
+    pcrextend: () =>
+      Promise.resolve({
+        run: async () =>
+          void (await c.run("PCR_Extend", { handles: [16], auths: [pw()], params: { digests: [{ hashAlg: TPM_ALG.SHA256, digest }] } })),
+        done: none,
+      }),
     cp_ecc_ek: cpOp(ekTemplateEcc),
     cp_rsa_ek: cpOp(ekTemplateRsa),
     sign_ecc: async () => {

@@ -34,8 +34,13 @@ export interface SessionUse {
   session: Session | undefined;
   /** Handle this session authorizes, if it is an authorization session. */
   authorizes: number | undefined;
-  /** authValue mixed into this session's HMAC and parameter-encryption keys. */
+  /** authValue mixed into this session's HMAC key. */
   authValue: Buffer;
+  /**
+   * authValue mixed into its parameter-encryption key: the authorized entity's, even when the session is bound
+   * to it or is a policy session (what libtpms does).
+   */
+  cipherAuthValue: Buffer;
 }
 
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -129,7 +134,7 @@ export function authorizeCommand(
       const authValue = tpm.entityAuthValue(authorizes);
       if (authValue === undefined) throw new TpmError(TPM_RC.AUTH_UNAVAILABLE).at("handle", i + 1);
       if (!equalSecret(trimAuthValue(auth.hmac), trimAuthValue(authValue))) throw authFailure(tpm, authorizes, n);
-      uses.push({ index: n, handle: auth.sessionHandle, attributes: auth.sessionAttributes, nonceCaller: EMPTY, session: undefined, authorizes, authValue });
+      uses.push({ index: n, handle: auth.sessionHandle, attributes: auth.sessionAttributes, nonceCaller: EMPTY, session: undefined, authorizes, authValue, cipherAuthValue: EMPTY });
       continue;
     }
 
@@ -137,7 +142,8 @@ export function authorizeCommand(
     if (!session) throw new TpmError(TPM_RC.REFERENCE_S0 + i);
     const nonceSize = auth.nonce.length;
     if (nonceSize < 16 || nonceSize > digestSize(session.authHash)) throw new TpmError(TPM_RC.NONCE).at("session", n);
-    if (session.type === TPM_SE.TRIAL && authorizes !== undefined) throw new TpmError(TPM_RC.AUTH_TYPE).at("session", n);
+    // libtpms: a trial session cannot authorize (TPM_RC_ATTRIBUTES on the session)
+    if (session.type === TPM_SE.TRIAL && authorizes !== undefined) throw new TpmError(TPM_RC.ATTRIBUTES).at("session", n);
     const nonceCaller = Buffer.from(auth.nonce);
     let authValue: Buffer = EMPTY;
 
@@ -173,7 +179,8 @@ export function authorizeCommand(
       // Part 1 §19.6.1: a session that authorizes nothing must be there for encryption or audit
       throw new TpmError(TPM_RC.ATTRIBUTES).at("session", n);
     }
-    uses.push({ index: n, handle: auth.sessionHandle, attributes: auth.sessionAttributes, nonceCaller, session, authorizes, authValue });
+    const cipherAuthValue = authorizes === undefined ? EMPTY : (tpm.entityAuthValue(authorizes) ?? EMPTY);
+    uses.push({ index: n, handle: auth.sessionHandle, attributes: auth.sessionAttributes, nonceCaller, session, authorizes, authValue, cipherAuthValue });
   }
   return uses;
 }
@@ -216,6 +223,10 @@ export function buildResponseAuths(
   return uses.map((use) => {
     const s = use.session;
     if (!s) return { nonce: EMPTY, sessionAttributes: use.attributes, hmac: EMPTY };
+    // a command that changed the entity's authValue answers with the new one (libtpms, Part 3 §24.8)
+    if (use.authorizes !== undefined && use.authValue.length > 0 && s.type === TPM_SE.HMAC) {
+      use.authValue = currentAuthValue(tpm, use.authorizes) ?? use.authValue;
+    }
     let rp = rpHashes.get(s.authHash);
     if (!rp) {
       rp = computeRpHash(s.authHash, TPM_RC.SUCCESS, code, responseParameters);
@@ -227,6 +238,14 @@ export function buildResponseAuths(
         : sessionHmac(s.authHash, s.sessionKey, use.authValue, rp, s.nonceTPM, use.nonceCaller, EMPTY, EMPTY, use.attributes);
     return { nonce: s.nonceTPM, sessionAttributes: use.attributes, hmac };
   });
+}
+
+function currentAuthValue(tpm: Tpm, handle: number): Buffer | undefined {
+  try {
+    return tpm.entityAuthValue(handle);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Rolls nonceTPM of every session used (before the response HMAC is computed over the new nonce). */

@@ -35,6 +35,13 @@ function checkHandle(tpm: Tpm, handle: number, n: number): void {
   let ok: boolean;
   switch (top) {
     case 0x80:
+    case 0x02:
+    case 0x03:
+      // Part 3 §5.6.3 / libtpms: a transient object or session that is not loaded is TPM_RC_REFERENCE_H0 + index
+      if (top === 0x80 ? !tpm.object(handle) : !tpm.sessions.loaded(handle)) throw new TpmError(TPM_RC.REFERENCE_H0 + n - 1);
+      if (top === 0x80 && !tpm.hierarchy(tpm.object(handle)!.hierarchy)?.enabled) throw new TpmError(TPM_RC.HIERARCHY).at("handle", n);
+      ok = true;
+      break;
     case 0x81: {
       const o = tpm.object(handle);
       ok = o !== undefined;
@@ -43,10 +50,6 @@ function checkHandle(tpm: Tpm, handle: number, n: number): void {
     }
     case 0x01:
       ok = tpm.nvIndex(handle) !== undefined;
-      break;
-    case 0x02:
-    case 0x03:
-      ok = tpm.sessions.loaded(handle) !== undefined;
       break;
     case 0x00:
       ok = handle < 24;
@@ -66,7 +69,7 @@ function checkHandle(tpm: Tpm, handle: number, n: number): void {
 
 function parameterCipher(use: SessionUse, nonceNewer: Buffer, nonceOlder: Buffer) {
   const s = use.session!;
-  return { hashAlg: s.authHash, sessionKey: s.sessionKey, authValue: use.authValue, nonceNewer, nonceOlder };
+  return { hashAlg: s.authHash, sessionKey: s.sessionKey, authValue: use.cipherAuthValue, nonceNewer, nonceOlder };
 }
 
 /** Decrypts/encrypts the data of the leading TPM2B of a parameter area (Part 1 §21). */

@@ -98,7 +98,7 @@ export class Tpm {
   }
 
   resetPcrs(): void {
-    this.pcrs = new Map(PCR_BANKS.map((alg) => [alg, Array.from({ length: PCR_COUNT }, () => pcrInitial(alg, 0))]));
+    this.pcrs = new Map(PCR_BANKS.map((alg) => [alg, Array.from({ length: PCR_COUNT }, (_, i) => pcrInitial(alg, i))]));
     this.pcrUpdateCounter = 0;
   }
 

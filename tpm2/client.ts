@@ -120,10 +120,12 @@ export class TpmClient {
       if (s.boundName && Buffer.compare(s.boundName, names[i] ?? u32(handles[i] ?? 0)) === 0) return EMPTY;
       return a.authValue;
     };
+    // parameter encryption keys include the authorized entity's authValue even for bound and policy sessions (libtpms)
+    const cipherAuth = (a: Auth): Uint8Array => (auths.indexOf(a) < def.authCount ? a.authValue : EMPTY);
     if (decryptAuth) {
       const s = decryptAuth.session;
       parameters = transformLeading(parameters, (d) =>
-        this.cipher(decryptAuth, keyAuth(decryptAuth), d, nonces.get(decryptAuth)!, s.nonceTPM, true),
+        this.cipher(decryptAuth, cipherAuth(decryptAuth), d, nonces.get(decryptAuth)!, s.nonceTPM, true),
       );
     }
 
@@ -181,7 +183,7 @@ export class TpmClient {
     if (encryptAuth) {
       const s = encryptAuth.session;
       responseParameters = transformLeading(responseParameters, (d) =>
-        this.cipher(encryptAuth, keyAuth(encryptAuth), d, s.nonceTPM, s.nonceCaller, false),
+        this.cipher(encryptAuth, cipherAuth(encryptAuth), d, s.nonceTPM, s.nonceCaller, false),
       );
     }
     const r = new Reader(responseParameters);

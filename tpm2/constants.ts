@@ -607,6 +607,8 @@ export const TPM_LIMITS = {
   MAX_CONTEXT_SIZE: 5120,
   MAX_COMMAND_SIZE: 4096,
   MAX_RESPONSE_SIZE: 4096,
+  /** 24 PCRs: selections are 3 bytes (PC Client platform). */
+  PCR_SELECT_MIN: 3,
   PCR_SELECT_MAX: 3,
   MAX_CAP_BUFFER: 1024,
   LABEL_MAX_BUFFER: 32,

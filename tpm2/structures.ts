@@ -132,13 +132,15 @@ export const TPMT_HA: Schema<{ hashAlg: number; digest: Uint8Array }> = {
 };
 export type TPMT_HA = Infer<typeof TPMT_HA>;
 
-/** TPMS_PCR_SELECTION (§10.6.2): sizeofSelect above PCR_SELECT_MAX is TPM_RC_VALUE. */
+/** TPMS_PCR_SELECTION (§10.6.2): sizeofSelect outside PCR_SELECT_MIN..PCR_SELECT_MAX is TPM_RC_VALUE. */
 export const TPMS_PCR_SELECTION: Schema<{ hash: number; pcrSelect: Uint8Array }> = {
   name: "TPMS_PCR_SELECTION",
   read(r) {
     const hash = TPMI_ALG_HASH.read(r);
     const n = r.u8();
-    if (n > TPM_LIMITS.PCR_SELECT_MAX) throw new TpmError(TPM_RC.VALUE, { field: "sizeofSelect" });
+    if (n < TPM_LIMITS.PCR_SELECT_MIN || n > TPM_LIMITS.PCR_SELECT_MAX) {
+      throw new TpmError(TPM_RC.VALUE, { field: "sizeofSelect" });
+    }
     return { hash, pcrSelect: r.bytes(n) };
   },
   write(w, v) {

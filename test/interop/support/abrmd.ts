@@ -31,7 +31,7 @@ export async function startAbrmd(backendTcti: string, name: string): Promise<Abr
   });
   const address = await new Promise<string>((resolve, reject) => {
     let out = "";
-    bus.stdout!.on("data", (d: Buffer) => {
+    bus.stdout.on("data", (d: Buffer) => {
       out += d.toString();
       if (out.includes("\n")) resolve(out.trim().split("\n")[0]!);
     });

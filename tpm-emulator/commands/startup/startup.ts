@@ -1,4 +1,4 @@
-import { TPM_RC, TPM_SU } from "../../../tpm2/index.js";
+import { TPM_ALG, TPM_RC, TPM_SU } from "../../../tpm2/index.js";
 import { NO_RESPONSE, defineCommand, paramError } from "../registry.js";
 
 /**
@@ -31,6 +31,12 @@ export const startup = defineCommand(
       tpm.state.restartCount = 0;
       tpm.resetPcrs();
       tpm.resetVolatile();
+    }
+    if (startupType === TPM_SU.CLEAR) {
+      // Part 1 §14.?: platformAuth and platformPolicy are reset on every Startup(CLEAR)
+      tpm.state.platform.authValue = Buffer.alloc(0);
+      tpm.state.platform.authPolicy = Buffer.alloc(0);
+      tpm.state.platform.authPolicyAlg = TPM_ALG.NULL;
     }
     tpm.state.savedState = undefined;
     tpm.state.orderly = false;

@@ -13,7 +13,6 @@ import {
   TpmError,
   digestSizeOf,
   eccCurveInfo,
-  eccScalarFromKey,
   fixedLength,
   hashDigest,
   hashInfo,
@@ -285,8 +284,8 @@ interface AsymmetricKey {
 /** Where the randomness of a new object comes from: the RNG (Create) or the hierarchy seed (CreatePrimary). */
 interface KeySource {
   rsa(keyBits: number, exponent: number): AsymmetricKey & { modulus: Buffer };
-  /** The private scalar `d` and public point, at the curve's size; KeyObjects when the source made them. */
-  ecc(curve: number): Partial<AsymmetricKey> & { d: Buffer; x: Buffer; y: Buffer };
+  /** The private scalar `d` and public point, at the curve's size. */
+  ecc(curve: number): { d: Buffer; x: Buffer; y: Buffer };
   /** Key bits of a SYMCIPHER, the secret of a KEYEDHASH. */
   symmetric(length: number): Buffer;
   seedValue(length: number): Buffer;
@@ -346,11 +345,7 @@ function derivedSource(seed: Uint8Array, nameAlg: number, templateDigest: Buffer
       cached(cacheKey(`rsa${keyBits}/${exponent}`), () =>
         deriveRsaPrimeKey(seed, nameAlg, templateDigest, keyBits, exponent),
       ),
-    ecc: (curve) =>
-      cached(cacheKey(`ecc${curve}`), () => {
-        const key = deriveEccKey(seed, nameAlg, templateDigest, curve);
-        return { ...key, d: eccScalarFromKey(key.privateKey) };
-      }),
+    ecc: (curve) => cached(cacheKey(`ecc${curve}`), () => deriveEccKey(seed, nameAlg, templateDigest, curve)),
     symmetric: (length) => deriveSymmetricSeed(seed, nameAlg, templateDigest, length),
     seedValue: () => deriveSeedValue(seed, nameAlg, seedContext),
   };
@@ -402,8 +397,7 @@ function generate(template: TPMT_PUBLIC, authValue: Buffer, data: Uint8Array, so
       const key = source.ecc((template.parameters as TPMS_ECC_PARMS).curveID);
       publicArea.unique = { x: key.x, y: key.y };
       sensitive = key.d;
-      if (key.publicKey) keys.publicKey = key.publicKey;
-      if (key.privateKey) keys.privateKey = key.privateKey;
+      // no KeyObjects here: keys.ts builds them from the sensitive area when the key is first used
       break;
     }
     case A.SYMCIPHER: {

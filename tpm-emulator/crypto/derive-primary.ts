@@ -7,6 +7,7 @@ import {
   digestSize,
   eccCurveInfo,
   eccKeyPairFromScalar,
+  type EccKeyPair,
   kdfa,
   rsaKeyPairFromPrimes,
 } from "../../tpm2/index.js";
@@ -111,13 +112,8 @@ export function deriveRsaPrimeKey(
 }
 
 /** A derived ECC key and its public point. */
-export interface DerivedEccKey {
-  readonly privateKey: KeyObject;
-  readonly publicKey: KeyObject;
-  /** Public point coordinates at full field size. */
-  readonly x: Buffer;
-  readonly y: Buffer;
-}
+/** A derived ECC key: scalar and point at full field size; KeyObjects built on first use. */
+export type DerivedEccKey = EccKeyPair;
 
 /**
  * The ECC key of a primary object: the private scalar d is drawn from a DRBG keyed by the seed and bound to the

@@ -30,12 +30,19 @@ export function gcd(a: bigint, b: bigint): bigint {
 
 /** a⁻¹ mod m (extended Euclid). @throws RangeError when a and m are not coprime. */
 export function modInverse(a: bigint, m: bigint): bigint {
-  let [oldR, r] = [((a % m) + m) % m, m];
-  let [oldS, s] = [1n, 0n];
+  // plain temporaries: destructuring swaps allocate an array per step, which dominated ECDSA signing
+  let oldR = ((a % m) + m) % m;
+  let r = m;
+  let oldS = 1n;
+  let s = 0n;
   while (r !== 0n) {
     const q = oldR / r;
-    [oldR, r] = [r, oldR - q * r];
-    [oldS, s] = [s, oldS - q * s];
+    const nextR = oldR - q * r;
+    oldR = r;
+    r = nextR;
+    const nextS = oldS - q * s;
+    oldS = s;
+    s = nextS;
   }
   if (oldR !== 1n) throw new RangeError("not invertible");
   return ((oldS % m) + m) % m;

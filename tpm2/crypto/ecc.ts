@@ -123,6 +123,8 @@ export function eccScalarFromKey(privateKey: KeyObject): Buffer {
 export interface EccKeyPair {
   readonly privateKey: KeyObject;
   readonly publicKey: KeyObject;
+  /** The private scalar at the curve's size. */
+  readonly d: Buffer;
   readonly x: Buffer;
   readonly y: Buffer;
 }
@@ -148,9 +150,21 @@ export function eccKeyPairFromScalar(curveId: number, d: Uint8Array): EccKeyPair
     x: x.toString("base64url"),
     y: y.toString("base64url"),
   };
-  const privateKey = createPrivateKey({ key: { ...jwk, d: scalar.toString("base64url") }, format: "jwk" });
-  const publicKey = createPublicKey({ key: jwk, format: "jwk" });
-  return { privateKey, publicKey, x: Buffer.from(x), y: Buffer.from(y) };
+  // KeyObjects are built on first use: importing them costs more than deriving the point, and a primary key's
+  // creation needs only the point
+  let privateKey: KeyObject | undefined;
+  let publicKey: KeyObject | undefined;
+  return {
+    get privateKey() {
+      return (privateKey ??= createPrivateKey({ key: { ...jwk, d: scalar.toString("base64url") }, format: "jwk" }));
+    },
+    get publicKey() {
+      return (publicKey ??= createPublicKey({ key: jwk, format: "jwk" }));
+    },
+    d: Buffer.from(scalar),
+    x: Buffer.from(x),
+    y: Buffer.from(y),
+  };
 }
 
 /**

@@ -264,8 +264,9 @@ async function vsSwtpm(): Promise<void> {
   try {
     const ourState = path.join(dir, "ours");
     TpmEmulator.create({ vendor: "IFX", stateDir: ourState, seed: randomBytes(32) }).save();
-    const main = fileURLToPath(new URL("../cli/main.ts", import.meta.url));
-    const ours = spawn(process.execPath, ["--import", "tsx", main, "tpm", "serve", "--state", ourState, "--port", "0", "--object-slots", "3", "--json"], {
+    // the built `apsim` binary, as users run it (npm run bench:tpm builds first)
+    const main = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+    const ours = spawn(process.execPath, [main, "tpm", "serve", "--state", ourState, "--port", "0", "--object-slots", "3", "--json"], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     children.push(ours);
@@ -320,7 +321,9 @@ async function vsSwtpm(): Promise<void> {
     process.stdout.write(`${lines.join("\n")}\n`);
     if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ rows: rows.map(({ op, opsPerSec, swtpmOpsPerSec, vsSwtpm }) => ({ op, opsPerSec, swtpmOpsPerSec, vsSwtpm })) }, null, 2));
   } finally {
-    for (const c of children) c.kill("SIGTERM");
+    await Promise.all(
+      children.map((c) => (c.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => c.once("exit", () => resolve()).kill("SIGTERM")))),
+    );
     rmSync(dir, { recursive: true, force: true });
   }
 }

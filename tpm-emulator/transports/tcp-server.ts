@@ -37,17 +37,6 @@ function u32(v: number): Buffer {
   return b;
 }
 
-/** Part 1 §18.7 frame from a raw stream: header first, then `commandSize - 10` bytes. */
-async function readRawCommand(r: SocketReader): Promise<Buffer | "bad" | undefined> {
-  const header = await r.read(HEADER);
-  if (!header) return undefined;
-  const size = header.readUInt32BE(2);
-  if (size < HEADER || size > TPM_LIMITS.MAX_COMMAND_SIZE) return "bad";
-  const body = await r.read(size - HEADER);
-  if (!body) return undefined;
-  return Buffer.concat([header, body]);
-}
-
 // swtpm control channel (swtpm's `ptm` interface; codes and reply shapes of swtpm 0.7)
 const CTRL = {
   GET_CAPABILITY: 1,
@@ -141,19 +130,30 @@ async function serveSwtpmControl(tpm: TpmEmulator, socket: Socket, opts: TpmServ
   }
 }
 
-async function serveRawStream(tpm: TpmEmulator, socket: Socket): Promise<void> {
-  const r = new SocketReader(socket);
-  for (;;) {
-    const command = await readRawCommand(r);
-    if (command === undefined) return;
-    if (command === "bad") {
-      socket.end(buildErrorResponse(TPM_RC.COMMAND_SIZE));
-      return;
-    }
-    const response = await tpm.execute(command);
-    if (socket.destroyed) return;
-    socket.write(response);
-  }
+/**
+ * The raw command stream, parsed as bytes arrive: every complete frame is executed synchronously and answered
+ * before the next is looked at, so commands run one at a time and in order, with no per-command promise.
+ */
+function serveRawStream(tpm: TpmEmulator, socket: Socket): Promise<void> {
+  let pending: Buffer = Buffer.alloc(0);
+  return new Promise((resolve) => {
+    socket.on("close", () => resolve());
+    socket.on("data", (chunk: Buffer) => {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      while (pending.length >= HEADER) {
+        const size = pending.readUInt32BE(2);
+        if (size < HEADER || size > TPM_LIMITS.MAX_COMMAND_SIZE) {
+          socket.end(buildErrorResponse(TPM_RC.COMMAND_SIZE));
+          pending = Buffer.alloc(0);
+          return;
+        }
+        if (pending.length < size) return;
+        const command = pending.subarray(0, size);
+        pending = pending.subarray(size);
+        socket.write(tpm.executeSync(command));
+      }
+    });
+  });
 }
 
 // TCG/Microsoft simulator protocol (ms-tpm-20-ref TpmTcpProtocol.h)

@@ -2,62 +2,14 @@
  * TPM 2.0 commands as data (Part 3): handle area, authorization roles, parameters and response, declared once
  * and used by both the emulator (to parse commands, build responses) and clients (to build commands).
  */
-import { INT32, TPMI_YES_NO, UINT16, UINT32, UINT8, struct, type Infer, type Schema, type StructOf } from "./codec.js";
-import { TPM_CC } from "./constants.js";
+import { INT32, TPMI_YES_NO, UINT16, UINT32, UINT8, type Infer } from "./codec.js";
+import { command, type CommandDef } from "./command-def.js";
+import { ADMIN_COMMANDS } from "./commands-admin.js";
+import { CRYPTO_COMMANDS } from "./commands-crypto.js";
+import { NV_COMMANDS } from "./commands-nv.js";
 import * as S from "./structures.js";
 
-/** Part 3 "Auth Role" of a handle that needs authorization; `none` handles carry no session. */
-export type AuthRole = "user" | "admin" | "dup" | "none";
-
-export interface CommandDef<P = unknown, R = unknown> {
-  readonly name: string;
-  readonly code: number;
-  /** Handle area names in order; their roles. */
-  readonly handles: readonly string[];
-  readonly roles: readonly AuthRole[];
-  /** Number of handles that need an authorization session (the leading `user`/`admin`/`dup` handles). */
-  readonly authCount: number;
-  readonly params: Schema<P>;
-  /** The parameters one by one, so an unmarshal error can name its parameter number. */
-  readonly paramFields: readonly (readonly [string, Schema<unknown>])[];
-  /** Name of the handle returned in the response handle area, if any. */
-  readonly responseHandle: string | undefined;
-  readonly response: Schema<R>;
-  /** Whether the first command/response parameter is a TPM2B (parameter encryption allowed, Part 1 §21). */
-  readonly decryptAllowed: boolean;
-  readonly encryptAllowed: boolean;
-}
-
-type Fields = Record<string, Schema<unknown>>;
-
-function command<P extends Fields, R extends Fields>(
-  name: string,
-  spec: {
-    handles?: Record<string, AuthRole>;
-    params?: P;
-    responseHandle?: string;
-    response?: R;
-  },
-): CommandDef<StructOf<P>, StructOf<R>> {
-  const handles = Object.keys(spec.handles ?? {});
-  const roles = Object.values(spec.handles ?? {});
-  const params = spec.params ?? ({} as P);
-  const response = spec.response ?? ({} as R);
-  const first = (f: Fields) => Object.values(f)[0];
-  return {
-    name,
-    code: TPM_CC[name as keyof typeof TPM_CC],
-    handles,
-    roles,
-    authCount: roles.filter((r) => r !== "none").length,
-    params: struct(`${name}_In`, params),
-    paramFields: Object.entries(params),
-    responseHandle: spec.responseHandle,
-    response: struct(`${name}_Out`, response),
-    decryptAllowed: first(params)?.sized === true,
-    encryptAllowed: first(response)?.sized === true,
-  };
-}
+export { command, type AuthRole, type CommandDef } from "./command-def.js";
 
 const creationOut = {
   outPublic: S.TPM2B_PUBLIC,
@@ -246,6 +198,9 @@ export const COMMANDS = {
     params: { size: UINT16, offset: UINT16 },
     response: { data: S.TPM2B_MAX_NV_BUFFER },
   }),
+  ...NV_COMMANDS,
+  ...CRYPTO_COMMANDS,
+  ...ADMIN_COMMANDS,
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -28,6 +28,8 @@ export interface EkCertificateRequest {
   readonly notBefore: Date;
   /** Default {@link EK_CERT_NO_EXPIRY}. */
   readonly notAfter?: Date;
+  /** tcg-at-tpmManufacturer when it should differ from the issuing vendor's (a fault for testers). */
+  readonly manufacturerId?: number;
 }
 
 /** RFC 5280 §4.1.2.5: 99991231235959Z (GeneralizedTime) means the certificate has no well-defined expiry. */
@@ -92,7 +94,7 @@ function checkRequest(request: EkCertificateRequest): Date {
 function ekExtensions(request: EkCertificateRequest, pki: VendorPki, authorityKeyId: string): x509.Extension[] {
   const issuing = pki.issuerFor(request.kind);
   const usage = request.kind === "rsa" ? x509.KeyUsageFlags.keyEncipherment : x509.KeyUsageFlags.keyAgreement;
-  const tpm = { manufacturerId: pki.identity.manufacturerId, model: request.model, version: request.version };
+  const tpm = { manufacturerId: request.manufacturerId ?? pki.identity.manufacturerId, model: request.model, version: request.version };
   try {
     return [
       new x509.BasicConstraintsExtension(false, undefined, true),

@@ -3,7 +3,8 @@ export type PkiErrorCode =
   | "UNKNOWN_VENDOR"
   | "PKI_INCOMPLETE"
   | "EK_REQUEST_INVALID"
-  | "EK_CERT_MALFORMED";
+  | "EK_CERT_MALFORMED"
+  | "BAD_SERIAL";
 
 /** An error from the PKI layer; match on `code`, never on the message. */
 export class PkiError extends Error {

@@ -34,3 +34,4 @@ export {
 } from "./vendors.js";
 export { x509 } from "./x509.js";
 export { verifyEkChain, type EkChainStatus } from "./ek-chain.js";
+export { revokeSerial, revokedSerials } from "./revocations.js";

@@ -10,6 +10,9 @@ import {
   manufactureTpm,
   runFactoryCheck,
   serveTpm,
+  FAULTS,
+  parseTpmFault,
+  type TpmFault,
   type EkKind,
   type TpmProtocol,
 } from "../tpm-emulator/index.js";
@@ -27,6 +30,14 @@ function home(): string {
 function parseHex(value: string): Buffer {
   if (!/^([0-9a-fA-F]{2}){16,64}$/.test(value)) throw new InvalidArgumentError("expected 32 to 128 hex digits");
   return Buffer.from(value, "hex");
+}
+
+function collectFault(value: string, previous: TpmFault[]): TpmFault[] {
+  try {
+    return [...previous, parseTpmFault(value)];
+  } catch (e) {
+    throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
+  }
 }
 
 function parseFirmware(value: string): { major: number; minor: number } {
@@ -48,8 +59,14 @@ tpm
   .requiredOption("--state <dir>", "directory for the TPM's NV state")
   .option("--seed <hex>", "manufacturing seed (same seed, same TPM); random when absent", parseHex)
   .option("--firmware <major.minor>", "firmware version", parseFirmware)
+  .option(
+    "--fault <fault>",
+    `a fault switch, repeatable: ${FAULTS.map((f) => (f.argument ? `${f.name}:${f.argument}` : f.name)).join(", ")}`,
+    collectFault,
+    [] as TpmFault[],
+  )
   .option("--json", "print one JSON document")
-  .action(async (o: { vendor: string; ek?: string; state: string; seed?: Buffer; firmware?: { major: number; minor: number }; json?: boolean }) => {
+  .action(async (o: { vendor: string; ek?: string; state: string; seed?: Buffer; firmware?: { major: number; minor: number }; fault: TpmFault[]; json?: boolean }) => {
     const { randomBytes } = await import("node:crypto");
     const seed = o.seed ?? randomBytes(32);
     const eks: EkKind[] | undefined = o.ek === undefined ? undefined : o.ek === "both" ? ["rsa", "ecc"] : [o.ek as EkKind];
@@ -60,6 +77,7 @@ tpm
       seed,
       ...(eks ? { eks } : {}),
       ...(o.firmware ? { firmware: o.firmware } : {}),
+      faults: o.fault,
     });
     const info = describeTpm(made);
     if (o.json) {
@@ -130,6 +148,7 @@ function printInfo(info: ReturnType<typeof describeTpm>): void {
     lines.push(`EK ${kind.padEnd(10)} sha256(spki) ${digest}, ${cert}`);
   }
   for (const nv of info.nvIndices) lines.push(`NV ${nv.index}  attributes ${nv.attributes}  ${nv.size} bytes`);
+  if (info.faults.length) lines.push(`faults        ${info.faults.join(", ")}`);
   printLines(lines);
 }
 

@@ -8,12 +8,16 @@ import { ensurePrivateDirSync } from "../lib/index.js";
 import { TPM_ALG, TPM_CC, TPM_RC, buildErrorResponse, kdfa } from "../tpm2/index.js";
 import { COMMAND_TABLE } from "./commands/index.js";
 import { dispatch } from "./dispatcher.js";
+import { hasFault } from "./faults.js";
 import { loadStateFile, saveStateFile } from "./state-file.js";
 import { STATE_FORMAT_VERSION, type HierarchyRecord, type PersistentState, type TpmIdentity } from "./state.js";
 import { DEFAULT_LIMITS, Tpm, type TpmLimits } from "./tpm.js";
 import { findVendorProfile, type VendorProfile } from "./vendor-profiles.js";
 
 const FAILURE_MODE_COMMANDS: ReadonlySet<number> = new Set([TPM_CC.GetCapability, TPM_CC.GetTestResult]);
+
+/** What a TPM 1.2 answers to a TPM 2.0 command: TPM_TAG_RSP_COMMAND, size 10, TPM_BADTAG (TPM 1.2 Part 2 §16). */
+const TPM12_BAD_TAG = Buffer.from("00c40000000a0000001e", "hex");
 
 function commandCodeOf(command: Uint8Array): number {
   return command.length >= 10 ? Buffer.from(command.buffer, command.byteOffset, command.length).readUInt32BE(6) : 0;
@@ -83,6 +87,7 @@ export function newTpmState(identity: TpmIdentity, seed: Uint8Array = randomByte
     da: { failedTries: 0, maxTries: 32, recoveryTime: 7200, lockoutRecovery: 86400 },
     savedState: undefined,
     orderly: true,
+    faults: [],
   };
 }
 
@@ -91,6 +96,7 @@ export class TpmEmulator {
   readonly runtime: Tpm;
   private powered = true;
   private failed = false;
+  private commandsSincePowerOn = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -121,9 +127,12 @@ export class TpmEmulator {
 
   /** Runs one command; commands queue so exactly one executes at a time, as on a TPM. */
   execute(command: Uint8Array, opts: { locality?: number } = {}): Promise<Uint8Array> {
-    const next = this.queue.then(() => {
+    const next = this.queue.then(async () => {
       if (opts.locality !== undefined) this.setLocality(opts.locality);
-      return this.executeSync(command);
+      const response = this.executeSync(command);
+      const delay = this.latencyMs;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      return response;
     });
     this.queue = next.catch(() => undefined);
     return next;
@@ -133,6 +142,12 @@ export class TpmEmulator {
   executeSync(command: Uint8Array): Uint8Array {
     // ms-tpm-20-ref: a powered-off TPM answers nothing useful; report TPM_RC_FAILURE
     if (!this.powered) return buildErrorResponse(TPM_RC.FAILURE);
+    const faults = this.runtime.faults;
+    if (faults.length) {
+      if (hasFault(faults, "tpm12")) return TPM12_BAD_TAG;
+      const failAt = hasFault(faults, "failure-mode")?.command;
+      if (failAt !== undefined && ++this.commandsSincePowerOn >= failAt) this.failed = true;
+    }
     // Part 1 §12.? failure mode: only GetCapability and GetTestResult still answer
     if (this.failed && !FAILURE_MODE_COMMANDS.has(commandCodeOf(command))) return buildErrorResponse(TPM_RC.FAILURE);
     return dispatch(this.runtime, COMMAND_TABLE, command);
@@ -143,6 +158,7 @@ export class TpmEmulator {
     if (this.powered) return;
     this.powered = true;
     this.failed = false;
+    this.commandsSincePowerOn = 0;
     this.runtime.powerCycle();
   }
 
@@ -162,6 +178,11 @@ export class TpmEmulator {
 
   get isPowered(): boolean {
     return this.powered;
+  }
+
+  /** Milliseconds the `slow:MS` fault adds before each response of `execute` (0 without the fault). */
+  get latencyMs(): number {
+    return hasFault(this.runtime.faults, "slow")?.ms ?? 0;
   }
 
   /** A self-test failure (the simulator's TEST_FAILURE_MODE signal): lasts until the next power cycle. */

@@ -7,3 +7,5 @@ export { VENDOR_PROFILES, findVendorProfile, type VendorProfile, type EkKind } f
 export { EK_CERT_NV_ATTRIBUTES, describeTpm, deriveEk, manufactureTpm, type ManufactureOptions, type TpmInfo } from "./manufacture.js";
 export { runFactoryCheck, type FactoryCheckRow } from "./factory-check.js";
 export { serveTpm, type TpmProtocol, type TpmServer, type TpmServerOptions } from "./transports/tcp-server.js";
+export { FAULTS, TpmFaultError, formatTpmFault, parseTpmFault, type TpmFault } from "./faults.js";
+export { hasRocaFingerprint } from "./crypto/index.js";

@@ -3,8 +3,15 @@
  * and, for discrete TPMs, EK certificates from the vendor's CA written to NV like a real EK certificate index.
  * Firmware TPMs (Intel PTT, AMD fTPM, Qualcomm) keep NV empty: their certificate is served online.
  */
-import { createHash } from "node:crypto";
-import { issueEkCertificate, loadVendorPki } from "../certs/index.js";
+import { createHash, generateKeyPairSync } from "node:crypto";
+import {
+  VENDORS,
+  issueEkCertificate,
+  loadVendorPki,
+  parseEkCertificate,
+  revokeSerial,
+  type EkCertificateRequest,
+} from "../certs/index.js";
 import {
   EK_CERT_NV_INDEX,
   TPM_ALG,
@@ -18,6 +25,7 @@ import {
   type TPMT_PUBLIC,
 } from "../tpm2/index.js";
 import { TpmEmulator } from "./emulator.js";
+import { formatTpmFault, hasFault, type TpmFault } from "./faults.js";
 import { createPrimaryObject } from "./object-create.js";
 import type { Tpm } from "./tpm.js";
 import { findVendorProfile, type EkKind } from "./vendor-profiles.js";
@@ -44,7 +52,20 @@ export interface ManufactureOptions {
   firmware?: { major: number; minor: number };
   /** Issue date of the EK certificates (the injectable clock). */
   now?: Date;
+  /** Fault switches (faults.ts): a TPM made broken or vulnerable on purpose. */
+  faults?: readonly TpmFault[];
 }
+
+const YEAR_MS = 365 * 24 * 3600 * 1000;
+
+/** Identity of a hypervisor's virtual TPM (the `virtual` fault): what Hyper-V's vTPM reports. */
+const VIRTUAL_IDENTITY = {
+  vendor: "MSFT",
+  manufacturerId: 0x4d534654,
+  vendorStrings: ["Virt", "ual ", "TPM\0", "\0\0\0\0"] as [string, string, string, string],
+  model: "Virtual TPM",
+  kind: "firmware" as const,
+};
 
 /** The TPM's public identity, as `apsim tpm info` prints it. */
 export interface TpmInfo {
@@ -58,6 +79,7 @@ export interface TpmInfo {
   ekCertificates: Partial<Record<EkKind, string>>;
   nvIndices: { index: string; attributes: string; size: number }[];
   pcrs: Record<string, string[]>;
+  faults: string[];
 }
 
 /** Derives the EK of `kind` from the endorsement seed (the same key every time, as CreatePrimary gives). */
@@ -88,25 +110,46 @@ export async function manufactureTpm(opts: ManufactureOptions): Promise<TpmEmula
     ...(opts.firmware ? { firmware: opts.firmware } : {}),
   });
   const eks = opts.eks ?? profile.defaultEks;
-  tpm.runtime.state.identity.provisionedEks = [...eks];
-  if (profile.kind === "discrete") {
+  const faults = opts.faults ?? [];
+  const state = tpm.runtime.state;
+  state.faults = faults.map(formatTpmFault);
+  state.identity.provisionedEks = [...eks];
+  if (hasFault(faults, "virtual")) Object.assign(state.identity, VIRTUAL_IDENTITY);
+  if (state.identity.kind === "discrete" && !hasFault(faults, "no-ek-cert")) {
     const pki = await loadVendorPki(opts.home, profile.code);
-    const identity = tpm.runtime.state.identity;
     for (const kind of eks) {
-      const ek = deriveEk(tpm.runtime, kind);
-      const der = await issueEkCertificate(pki, {
-        ekPublicKey: publicKeyOf(ek),
-        kind,
-        model: identity.model,
-        version: identity.firmwareVersion1,
-        specification: { family: "2.0", level: identity.specLevel, revision: identity.specRevision },
-        notBefore: opts.now ?? new Date(),
-      });
+      const der = await issueEkCertificate(pki, ekCertificateRequest(tpm, kind, faults, opts.now ?? new Date()));
+      if (hasFault(faults, "revoked-ek-cert")) revokeSerial(opts.home, profile.code, parseEkCertificate(der).serialNumber);
       provisionEkCertificate(tpm.runtime, kind, der);
     }
   }
   tpm.save();
   return tpm;
+}
+
+/** What the vendor's CA is asked to certify, with the certificate faults applied. */
+function ekCertificateRequest(tpm: TpmEmulator, kind: EkKind, faults: readonly TpmFault[], now: Date): EkCertificateRequest {
+  const identity = tpm.runtime.state.identity;
+  const foreign = () =>
+    kind === "rsa"
+      ? generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey
+      : generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey;
+  const ekPublicKey = hasFault(faults, "foreign-ek-cert") ? foreign() : publicKeyOf(deriveEk(tpm.runtime, kind));
+  const validity = hasFault(faults, "expired-ek-cert")
+    ? { notBefore: new Date(now.getTime() - 10 * YEAR_MS), notAfter: new Date(now.getTime() - YEAR_MS) }
+    : hasFault(faults, "not-yet-valid-ek-cert")
+      ? { notBefore: new Date(now.getTime() + 10 * YEAR_MS) }
+      : { notBefore: now };
+  const otherVendor = VENDORS.find((v) => v.manufacturerId !== identity.manufacturerId)!;
+  return {
+    ekPublicKey,
+    kind,
+    model: identity.model,
+    version: identity.firmwareVersion1,
+    specification: { family: "2.0", level: identity.specLevel, revision: identity.specRevision },
+    ...validity,
+    ...(hasFault(faults, "wrong-vendor-san") ? { manufacturerId: otherVendor.manufacturerId } : {}),
+  };
 }
 
 function pem(label: string, der: Uint8Array): string {
@@ -137,6 +180,7 @@ export function describeTpm(tpm: TpmEmulator): TpmInfo {
       size: n.public.dataSize,
     })),
     pcrs: {},
+    faults: [...rt.state.faults],
   };
   for (const kind of id.provisionedEks) {
     const spki = publicKeyOf(deriveEk(rt, kind)).export({ type: "spki", format: "der" });

@@ -27,7 +27,8 @@ import {
   type TPMT_SENSITIVE,
   type TPMT_SYM_DEF_OBJECT,
 } from "../tpm2/index.js";
-import { deriveEccKey, deriveRsaPrimeKey, deriveSeedValue, deriveSymmetricSeed } from "./crypto/index.js";
+import { deriveEccKey, deriveRocaRsaKey, deriveRsaPrimeKey, deriveSeedValue, deriveSymmetricSeed } from "./crypto/index.js";
+import { hasFault } from "./faults.js";
 import { handleName, makeObject, type TpmObject } from "./objects.js";
 import type { Tpm } from "./tpm.js";
 
@@ -337,13 +338,22 @@ function cached<T extends AsymmetricKey>(key: string, derive: () => T): T {
  * Part 1 §27: a primary object is a function of the hierarchy seed and the template (`unique` included) and the
  * extra data the caller supplies. `seedContext` additionally binds the seedValue (used for child protection).
  */
-function derivedSource(seed: Uint8Array, nameAlg: number, templateDigest: Buffer, seedContext: Buffer): KeySource {
+function derivedSource(
+  seed: Uint8Array,
+  nameAlg: number,
+  templateDigest: Buffer,
+  seedContext: Buffer,
+  opts: { roca: boolean } = { roca: false },
+): KeySource {
   const cacheKey = (kind: string) =>
     createHash("sha256").update(kind).update(seed).update(templateDigest).digest("hex");
   return {
     rsa: (keyBits, exponent) =>
-      cached(cacheKey(`rsa${keyBits}/${exponent}`), () =>
-        deriveRsaPrimeKey(seed, nameAlg, templateDigest, keyBits, exponent),
+      cached(cacheKey(`rsa${keyBits}/${exponent}${opts.roca ? "/roca" : ""}`), () =>
+        // the roca-ek fault: the TPM's key generation has the ROCA flaw (only the default exponent is affected)
+        opts.roca && exponent === DEFAULT_EXPONENT
+          ? deriveRocaRsaKey(seed, nameAlg, templateDigest, keyBits)
+          : deriveRsaPrimeKey(seed, nameAlg, templateDigest, keyBits, exponent),
       ),
     ecc: (curve) => cached(cacheKey(`ecc${curve}`), () => deriveEccKey(seed, nameAlg, templateDigest, curve)),
     symmetric: (length) => deriveSymmetricSeed(seed, nameAlg, templateDigest, length),
@@ -475,7 +485,9 @@ export function derivePrimaryObject(
     hierarchyHandle === TPM_RH.ENDORSEMENT
       ? hashDigest(nameAlg, templateDigest, tpm.state.owner.proof, tpm.state.endorsement.proof)
       : templateDigest;
-  const source = derivedSource(hierarchy.record.seed, nameAlg, templateDigest, seedContext);
+  const source = derivedSource(hierarchy.record.seed, nameAlg, templateDigest, seedContext, {
+    roca: hasFault(tpm.faults, "roca-ek") !== undefined,
+  });
   const generated = generate(template, userAuth, data, source);
   return toObject(generated, hierarchyHandle, handleName(hierarchyHandle), hierarchyHandle !== TPM_RH.NULL);
 }

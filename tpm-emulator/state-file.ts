@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { decodeCbor, encodeCbor, writeFileAtomicSync } from "../lib/index.js";
 import { TPMS_NV_PUBLIC, marshal, unmarshal } from "../tpm2/index.js";
+import { formatTpmFault, parseTpmFault } from "./faults.js";
 import { STATE_FORMAT_VERSION, type PersistentState } from "./state.js";
 
 export const STATE_FILE_NAME = "tpm-state.cbor";
@@ -157,6 +158,7 @@ export function decodeState(data: Uint8Array): PersistentState {
       pcrUpdateCounter: num(saved.pcrUpdateCounter, "savedState.pcrUpdateCounter"),
     },
     orderly: s.orderly === true,
+    faults: (s.faults === undefined ? [] : arr(s.faults, "faults")).map((f, i) => formatTpmFault(parseTpmFault(str(f, `faults[${i}]`)))),
   };
 }
 

@@ -73,6 +73,8 @@ export interface PersistentState {
   savedState: SavedState | undefined;
   /** True after an orderly shutdown; a Startup after a disorderly one bumps resetCount. */
   orderly: boolean;
+  /** Fault switches set at manufacture (faults.ts grammar, canonical text). */
+  faults: string[];
 }
 
 export interface SavedState {

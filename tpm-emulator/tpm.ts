@@ -17,6 +17,7 @@ import {
   unmarshal,
   TPMS_NV_PUBLIC,
 } from "../tpm2/index.js";
+import { parseTpmFault, type TpmFault } from "./faults.js";
 import { ObjectSlots, handleName, makeObject, type TpmObject } from "./objects.js";
 import { SessionSlots } from "./sessions.js";
 import type { HierarchyRecord, NvIndexRecord, PersistentState } from "./state.js";
@@ -70,6 +71,15 @@ export class Tpm {
     this.resetPcrs();
   }
 
+  /** The fault switches this TPM was made with. */
+  get faults(): TpmFault[] {
+    if (this.parsedFaults?.source !== this.state.faults) {
+      this.parsedFaults = { source: this.state.faults, faults: this.state.faults.map(parseTpmFault) };
+    }
+    return this.parsedFaults.faults;
+  }
+  private parsedFaults: { source: string[]; faults: TpmFault[] } | undefined;
+
   /** Writes NV state before the command's response leaves (Part 1 §37: NV writes are committed). */
   persist(): void {
     this.state.clock = this.clock();
@@ -84,6 +94,18 @@ export class Tpm {
   clock(): bigint {
     return this.clockAtBase + BigInt(Date.now() - this.clockBase);
   }
+
+  /**
+   * TPM2_ClockSet (Part 3 §29.2): Clock jumps to `ms` and advances from there. The caller checks it only moves
+   * forward.
+   */
+  setClock(ms: bigint): void {
+    this.clockAtBase = ms;
+    this.clockBase = Date.now();
+  }
+
+  /** The last TPM2_ClockRateAdjust (Part 3 §29.3), -3 (slowest) to 3; recorded, the host clock sets the pace. */
+  clockRateAdjust = 0;
 
   /** Time in ms since the last TPM Reset or power-on (TPMS_TIME_INFO.time). */
   time(): bigint {

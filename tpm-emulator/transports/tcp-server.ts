@@ -135,6 +135,7 @@ async function serveSwtpmControl(tpm: TpmEmulator, socket: Socket, opts: TpmServ
  * before the next is looked at, so commands run one at a time and in order, with no per-command promise.
  */
 function serveRawStream(tpm: TpmEmulator, socket: Socket): Promise<void> {
+  if (tpm.latencyMs > 0) return serveRawStreamQueued(tpm, socket);
   let pending: Buffer = Buffer.alloc(0);
   return new Promise((resolve) => {
     socket.on("close", () => resolve());
@@ -154,6 +155,25 @@ function serveRawStream(tpm: TpmEmulator, socket: Socket): Promise<void> {
       }
     });
   });
+}
+
+/** The raw stream through the emulator's async queue, for TPMs with added latency (the `slow:MS` fault). */
+async function serveRawStreamQueued(tpm: TpmEmulator, socket: Socket): Promise<void> {
+  const r = new SocketReader(socket);
+  for (;;) {
+    const header = await r.read(HEADER);
+    if (!header) return;
+    const size = header.readUInt32BE(2);
+    if (size < HEADER || size > TPM_LIMITS.MAX_COMMAND_SIZE) {
+      socket.end(buildErrorResponse(TPM_RC.COMMAND_SIZE));
+      return;
+    }
+    const body = await r.read(size - HEADER);
+    if (!body) return;
+    const response = await tpm.execute(Buffer.concat([header, body]));
+    if (socket.destroyed) return;
+    socket.write(response);
+  }
 }
 
 // TCG/Microsoft simulator protocol (ms-tpm-20-ref TpmTcpProtocol.h)

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseEkCertificate, revokedSerials, loadVendorPki, verifyEkChain } from "../../certs/index.js";
+import type {
+  TPMS_TAGGED_PROPERTY} from "../../tpm2/index.js";
 import {
   EK_CERT_NV_INDEX,
   TPM_PT,
@@ -11,7 +13,6 @@ import {
   TpmClient,
   bytesToBigInt,
   publicKeyOf,
-  TPMS_TAGGED_PROPERTY,
   type Infer,
 } from "../../tpm2/index.js";
 import {

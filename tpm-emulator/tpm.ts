@@ -2,7 +2,7 @@
  * The TPM's runtime: persistent state plus the volatile parts (object and session slots, PCRs, the null
  * hierarchy, platform signals). Command handlers work on this; the dispatcher owns the order of checks.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomFillSync } from "node:crypto";
 import {
   TPMT_PUBLIC,
   TPMT_SENSITIVE,
@@ -23,6 +23,7 @@ import { SessionSlots } from "./sessions.js";
 import type { HierarchyRecord, NvIndexRecord, PersistentState } from "./state.js";
 
 export const PCR_COUNT = 24;
+const RANDOM_POOL_SIZE = 4096;
 export const PCR_BANKS: readonly number[] = [TPM_ALG.SHA1, TPM_ALG.SHA256];
 
 export interface TpmLimits {
@@ -86,8 +87,9 @@ export class Tpm {
     this.persistHook(this.state);
   }
 
+  /** Bytes from node's CSPRNG (through a process-wide pool: one RNG call per 4 KiB instead of per command). */
   random(n: number): Buffer {
-    return randomBytes(n);
+    return pooledRandom(n);
   }
 
   /** TPM clock in ms: advances while powered, persisted as NV (Part 1 §36.5). */
@@ -286,6 +288,22 @@ export class Tpm {
   isPersistentHandle(handle: number): boolean {
     return handle >= TPM_HC.PERSISTENT_FIRST && handle <= TPM_HC.PERSISTENT_LAST;
   }
+}
+
+const randomPool = Buffer.alloc(RANDOM_POOL_SIZE);
+let randomOffset = RANDOM_POOL_SIZE;
+
+function pooledRandom(n: number): Buffer {
+  if (n > RANDOM_POOL_SIZE) return randomBytes(n);
+  if (randomOffset + n > RANDOM_POOL_SIZE) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  const out = Buffer.from(randomPool.subarray(randomOffset, randomOffset + n));
+  // bytes handed out are erased from the pool
+  randomPool.fill(0, randomOffset, randomOffset + n);
+  randomOffset += n;
+  return out;
 }
 
 /** Part 2 §13.5 / Part 1 §16: Name of an NV index = nameAlg || H(TPMS_NV_PUBLIC). */

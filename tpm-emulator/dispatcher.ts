@@ -6,9 +6,13 @@
 import {
   COMMANDS,
   Reader,
+  TPM_CC,
+  TPM_HT,
+  TPM_RH,
   TPM_RC,
   TPM_SE,
   TPM_ST,
+  TPM_SU,
   TPMA_SESSION,
   TPM_ALG,
   TpmError,
@@ -17,14 +21,21 @@ import {
   buildResponse,
   decryptParameterCfb,
   encryptParameterCfb,
+  cpHash as computeCpHash,
+  digestSize,
   parseCommand,
   readCommandHeader,
+  rpHash as computeRpHash,
   xorParameter,
+  type CommandDef,
   type CommandName,
 } from "../tpm2/index.js";
 import { createLogger } from "../lib/index.js";
-import { authorizeCommand, buildResponseAuths, rollNonces, type SessionUse } from "./authorization.js";
+import { authorizeCommand, buildResponseAuths, healDictionaryAttack, rollNonces, type SessionUse } from "./authorization.js";
+import { auditState, extendAuditDigest, isCommandAudited } from "./commands/audit/audit-state.js";
+import { applyPendingPcrAllocation } from "./commands/pcr/pcr-allocate.js";
 import type { CommandEntry } from "./commands/registry.js";
+import { resetPolicy } from "./sessions.js";
 import type { Tpm } from "./tpm.js";
 
 const log = createLogger("tpm-emulator");
@@ -65,6 +76,140 @@ function checkHandle(tpm: Tpm, handle: number, n: number): void {
       ok = false;
   }
   if (!ok) throw new TpmError(TPM_RC.HANDLE).at("handle", n);
+}
+
+type HandleKind = NonNullable<CommandDef["handleKinds"][number]>[number];
+
+/**
+ * Part 2 §9 interface types of the handle area for the commands whose definitions predate `handleKinds` (the
+ * reference checks these while unmarshalling the handles, before any handle is looked up).
+ */
+const OBJECT: readonly HandleKind[] = ["object"];
+const OBJECT_OR_NULL: readonly HandleKind[] = ["object", "null"];
+const ENTITY: readonly HandleKind[] = ["owner", "endorsement", "platform", "lockout", "object", "nv", "pcr"];
+const POLICY_SESSION: readonly HandleKind[] = ["policySession"];
+const PROVISION: readonly HandleKind[] = ["owner", "platform"];
+const NV_AUTH: readonly HandleKind[] = ["owner", "platform", "nv"];
+const NV_INDEX: readonly HandleKind[] = ["nv"];
+const LEGACY_HANDLE_KINDS: Partial<Record<CommandName, readonly (readonly HandleKind[])[]>> = {
+  StartAuthSession: [OBJECT_OR_NULL, [...ENTITY, "null"]],
+  PolicyRestart: [POLICY_SESSION],
+  Create: [OBJECT],
+  Load: [OBJECT],
+  ReadPublic: [OBJECT],
+  ActivateCredential: [OBJECT, OBJECT],
+  MakeCredential: [OBJECT],
+  Certify: [OBJECT, OBJECT_OR_NULL],
+  CertifyCreation: [OBJECT_OR_NULL, OBJECT],
+  Quote: [OBJECT_OR_NULL],
+  VerifySignature: [OBJECT],
+  Sign: [OBJECT],
+  PCR_Extend: [["pcr", "null"]],
+  PCR_Event: [["pcr", "null"]],
+  PCR_Reset: [["pcr"]],
+  PolicySecret: [ENTITY, POLICY_SESSION],
+  PolicyPCR: [POLICY_SESSION],
+  PolicyCommandCode: [POLICY_SESSION],
+  PolicyAuthValue: [POLICY_SESSION],
+  PolicyPassword: [POLICY_SESSION],
+  PolicyGetDigest: [POLICY_SESSION],
+  CreatePrimary: [["owner", "endorsement", "platform", "null"]],
+  HierarchyChangeAuth: [["owner", "endorsement", "platform", "lockout"]],
+  Clear: [["lockout", "platform"]],
+  ContextSave: [["transient", "hmacSession", "policySession"]],
+  EvictControl: [PROVISION, OBJECT],
+  NV_DefineSpace: [PROVISION],
+  NV_UndefineSpace: [PROVISION, NV_INDEX],
+  NV_ReadPublic: [NV_INDEX],
+  NV_Write: [NV_AUTH, NV_INDEX],
+  NV_Read: [NV_AUTH, NV_INDEX],
+};
+
+function isKind(handle: number, kind: HandleKind): boolean {
+  const top = handle >>> 24;
+  switch (kind) {
+    case "owner":
+      return handle === TPM_RH.OWNER;
+    case "endorsement":
+      return handle === TPM_RH.ENDORSEMENT;
+    case "platform":
+      return handle === TPM_RH.PLATFORM;
+    case "lockout":
+      return handle === TPM_RH.LOCKOUT;
+    case "null":
+      return handle === TPM_RH.NULL;
+    case "object":
+      return top === TPM_HT.TRANSIENT || top === TPM_HT.PERSISTENT;
+    case "transient":
+      return top === TPM_HT.TRANSIENT;
+    case "nv":
+      return top === TPM_HT.NV_INDEX;
+    case "pcr":
+      return top === TPM_HT.PCR;
+    case "hmacSession":
+      return top === TPM_HT.HMAC_SESSION;
+    case "policySession":
+      return top === TPM_HT.POLICY_SESSION;
+  }
+}
+
+/** The handle-area interface types, checked for every handle before any is looked up: TPM_RC_VALUE + handle n. */
+function checkHandleKinds(def: CommandDef, handles: readonly number[]): void {
+  const kinds = def.handleKinds.some((k) => k !== undefined) ? def.handleKinds : LEGACY_HANDLE_KINDS[def.name as CommandName];
+  if (!kinds) return;
+  handles.forEach((h, i) => {
+    const allowed = kinds[i];
+    if (allowed && !allowed.some((k) => isKind(h, k))) throw new TpmError(TPM_RC.VALUE).at("handle", i + 1);
+  });
+}
+
+/** Commands that take no sessions at all (the reference's IsSessionAllowed false): they leave audit exclusivity alone. */
+const NO_SESSION_COMMANDS: ReadonlySet<number> = new Set([TPM_CC.Startup, TPM_CC.ContextLoad, TPM_CC.ContextSave, TPM_CC.FlushContext]);
+
+/**
+ * UpdateAuditSessionStatus (Part 1 §19.6.?): the audit session's digest is extended with cpHash and rpHash; first
+ * use or auditReset starts it at zeros and makes it the exclusive audit session; a command audited by another
+ * session, or by none, ends exclusivity. The response reports exclusivity in auditExclusive.
+ */
+function updateSessionAudit(tpm: Tpm, code: number, uses: SessionUse[], responseParameters: Uint8Array): void {
+  const state = auditState(tpm);
+  let audited = false;
+  for (const use of uses) {
+    const s = use.session;
+    if (!s || !(use.attributes & TPMA_SESSION.audit)) continue;
+    audited = true;
+    if (!s.isAudit || use.attributes & TPMA_SESSION.auditReset) {
+      s.isAudit = true;
+      s.boundEntity = undefined;
+      s.auditDigest = Buffer.alloc(digestSize(s.authHash));
+      state.exclusiveSession = use.handle;
+    } else if (state.exclusiveSession !== use.handle) {
+      state.exclusiveSession = undefined;
+    }
+    use.attributes =
+      state.exclusiveSession === use.handle ? use.attributes | TPMA_SESSION.auditExclusive : use.attributes & ~TPMA_SESSION.auditExclusive;
+    const rp = computeRpHash(s.authHash, TPM_RC.SUCCESS, code, responseParameters);
+    s.auditDigest = extendAuditDigest(s.authHash, s.auditDigest ?? Buffer.alloc(digestSize(s.authHash)), use.cpHash ?? Buffer.alloc(0), rp);
+  }
+  if (!audited && !NO_SESSION_COMMANDS.has(code)) state.exclusiveSession = undefined;
+}
+
+/** CommandAudit (Part 1 §?? command audit): extends the command audit digest, starting a new one (and count) if empty. */
+function updateCommandAudit(tpm: Tpm, code: number, cpHash: Buffer, responseParameters: Uint8Array): boolean {
+  const state = auditState(tpm);
+  if (state.hashChanged) {
+    state.hashChanged = false;
+    state.digest = undefined;
+    return false;
+  }
+  let counted = false;
+  if (!state.digest) {
+    state.digest = Buffer.alloc(digestSize(state.hashAlg));
+    state.counter++;
+    counted = true;
+  }
+  state.digest = extendAuditDigest(state.hashAlg, state.digest, cpHash, computeRpHash(state.hashAlg, TPM_RC.SUCCESS, code, responseParameters));
+  return counted;
 }
 
 function parameterCipher(use: SessionUse, nonceNewer: Buffer, nonceOlder: Buffer) {
@@ -121,7 +266,9 @@ function run(tpm: Tpm, table: ReadonlyMap<number, CommandEntry>, command: Uint8A
   if (tpm.started === (def.code === COMMANDS.Startup.code)) throw new TpmError(TPM_RC.INITIALIZE);
 
   const frame = parseCommand(command, def.handles.length);
+  checkHandleKinds(def, frame.handles);
   frame.handles.forEach((h, i) => checkHandle(tpm, h, i + 1));
+  if (healDictionaryAttack(tpm)) tpm.persist();
   if (def.authCount > 0 && frame.tag !== TPM_ST.SESSIONS) throw new TpmError(TPM_RC.AUTH_MISSING);
 
   const uses = authorizeCommand(tpm, def.code, frame.handles, def.roles, def.authCount, frame.sessions, frame.parameters);
@@ -148,6 +295,11 @@ function run(tpm: Tpm, table: ReadonlyMap<number, CommandEntry>, command: Uint8A
   });
   if (r.remaining !== 0) throw new TpmError(TPM_RC.SIZE);
 
+  // the command audit cpHash is over the parameters as sent, and the Names before the command changes anything
+  const commandAuditCpHash = isCommandAudited(tpm, def.code)
+    ? computeCpHash(auditState(tpm).hashAlg, def.code, frame.handles.map((h) => tpm.entityName(h)), frame.parameters)
+    : undefined;
+
   const authSessions = frame.handles.map((_, i) => {
     const s = uses[i]?.session;
     return s && s.type !== TPM_SE.HMAC && i < def.authCount ? s : undefined;
@@ -157,6 +309,9 @@ function run(tpm: Tpm, table: ReadonlyMap<number, CommandEntry>, command: Uint8A
     params: params,
     ctx: { code: def.code, locality: tpm.locality, authSessions },
   });
+
+  // Part 3 §22.5: an allocation made by TPM2_PCR_Allocate takes effect at the next Startup(CLEAR)
+  if (def.code === TPM_CC.Startup && params.startupType === TPM_SU.CLEAR) applyPendingPcrAllocation(tpm);
 
   const w = new Writer();
   def.response.write(w, out.response);
@@ -169,11 +324,22 @@ function run(tpm: Tpm, table: ReadonlyMap<number, CommandEntry>, command: Uint8A
       applyCipher(encrypt, d, s.nonceTPM, encrypt.nonceCaller, true),
     );
   }
+  updateSessionAudit(tpm, def.code, uses, responseParameters);
+  const auditCounted = commandAuditCpHash ? updateCommandAudit(tpm, def.code, commandAuditCpHash, responseParameters) : false;
   const auths = buildResponseAuths(tpm, def.code, responseParameters, uses);
   for (const use of uses) {
-    if (use.session && !(use.attributes & TPMA_SESSION.continueSession)) tpm.sessions.remove(use.handle);
+    const s = use.session;
+    if (!s) continue;
+    if (!(use.attributes & TPMA_SESSION.continueSession)) {
+      tpm.sessions.remove(use.handle);
+      if (auditState(tpm).exclusiveSession === use.handle) auditState(tpm).exclusiveSession = undefined;
+    } else if (s.type === TPM_SE.POLICY && use.authorizes !== undefined) {
+      // UpdateInternalSession: a policy session that authorized starts over, with a new timing interval
+      resetPolicy(s);
+      s.startTime = tpm.time();
+    }
   }
-  if (entry.writesNv) tpm.persist();
+  if (entry.writesNv || auditCounted) tpm.persist();
   return buildResponse(frame.tag === TPM_ST.SESSIONS, def.responseHandle ? out.handle : undefined, responseParameters, auths);
 }
 

@@ -30,6 +30,7 @@ import {
   type TPMT_SIG_SCHEME,
   type TPMT_SIGNATURE,
 } from "../tpm2/index.js";
+import { INFINITY, curveArithmetic, type Jacobian } from "./ecc-arithmetic.js";
 import type { TpmObject } from "./objects.js";
 import type { Tpm } from "./tpm.js";
 
@@ -261,80 +262,6 @@ function rsaVerifies(object: TpmObject, signature: TPMT_SIGNATURE, digest: Uint8
 // ---------------------------------------------------------------------------------------------------------------
 // ECDSA over a digest (SEC 1 §4.1.3 / §4.1.4); k·G by OpenSSL, the rest in bigint arithmetic
 
-/** Field primes of the NIST curves (a = −3 on all of them). */
-const FIELD_PRIME: ReadonlyMap<number, bigint> = new Map([
-  [0x0003, 2n ** 256n - 2n ** 224n + 2n ** 192n + 2n ** 96n - 1n],
-  [0x0004, 2n ** 384n - 2n ** 128n - 2n ** 96n + 2n ** 32n - 1n],
-  [0x0005, 2n ** 521n - 1n],
-]);
-
-interface Jacobian {
-  x: bigint;
-  y: bigint;
-  /** 0 for the point at infinity. */
-  z: bigint;
-}
-
-const INFINITY: Jacobian = { x: 1n, y: 1n, z: 0n };
-
-/** Point arithmetic in Jacobian coordinates on y² = x³ − 3x + b over GF(p) (EFD dbl-2001-b, add-2007-bl). */
-class CurveArithmetic {
-  constructor(private readonly p: bigint) {}
-
-  private m(a: bigint): bigint {
-    const r = a % this.p;
-    return r < 0n ? r + this.p : r;
-  }
-
-  double(P: Jacobian): Jacobian {
-    if (P.z === 0n || P.y === 0n) return INFINITY;
-    const delta = this.m(P.z * P.z);
-    const gamma = this.m(P.y * P.y);
-    const beta = this.m(P.x * gamma);
-    const alpha = this.m(3n * (P.x - delta) * (P.x + delta));
-    const x = this.m(alpha * alpha - 8n * beta);
-    const z = this.m((P.y + P.z) ** 2n - gamma - delta);
-    const y = this.m(alpha * (4n * beta - x) - 8n * gamma * gamma);
-    return { x, y, z };
-  }
-
-  add(P: Jacobian, Q: Jacobian): Jacobian {
-    if (P.z === 0n) return Q;
-    if (Q.z === 0n) return P;
-    const z1z1 = this.m(P.z * P.z);
-    const z2z2 = this.m(Q.z * Q.z);
-    const u1 = this.m(P.x * z2z2);
-    const u2 = this.m(Q.x * z1z1);
-    const s1 = this.m(P.y * Q.z * z2z2);
-    const s2 = this.m(Q.y * P.z * z1z1);
-    if (u1 === u2) return s1 === s2 ? this.double(P) : INFINITY;
-    const h = this.m(u2 - u1);
-    const i = this.m(4n * h * h);
-    const j = this.m(h * i);
-    const r = this.m(2n * (s2 - s1));
-    const v = this.m(u1 * i);
-    const x = this.m(r * r - j - 2n * v);
-    const y = this.m(r * (v - x) - 2n * s1 * j);
-    const z = this.m(((P.z + Q.z) ** 2n - z1z1 - z2z2) * h);
-    return { x, y, z };
-  }
-
-  multiply(k: bigint, P: Jacobian): Jacobian {
-    let R = INFINITY;
-    for (let bit = k.toString(2).length - 1; bit >= 0; bit--) {
-      R = this.double(R);
-      if ((k >> BigInt(bit)) & 1n) R = this.add(R, P);
-    }
-    return R;
-  }
-
-  affineX(P: Jacobian): bigint | undefined {
-    if (P.z === 0n) return undefined;
-    const zInv = modInverse(P.z, this.p);
-    return this.m(P.x * zInv * zInv);
-  }
-}
-
 /** k·G through OpenSSL (ECDH's public key of private key k); k must be in [1, n−1]. */
 function multiplyGenerator(curve: EccCurveInfo, k: bigint): Jacobian {
   const ecdh = createECDH(curve.nodeName);
@@ -379,8 +306,8 @@ function ecdsaSign(object: TpmObject, hashAlg: number, digest: Uint8Array): TPMT
 function ecdsaVerifies(object: TpmObject, signature: TPMT_SIGNATURE, digest: Uint8Array): boolean {
   const curveId = (object.publicArea.parameters as TPMS_ECC_PARMS).curveID;
   const curve = eccCurveInfo(curveId);
-  const p = FIELD_PRIME.get(curveId);
-  if (p === undefined) return false;
+  const arithmetic = curveArithmetic(curveId);
+  if (arithmetic === undefined) return false;
   const n = curve.order;
   const { signatureR, signatureS } = signature.signature as { signatureR: Uint8Array; signatureS: Uint8Array };
   const r = bytesToBigInt(signatureR);
@@ -391,7 +318,6 @@ function ecdsaVerifies(object: TpmObject, signature: TPMT_SIGNATURE, digest: Uin
   const w = modInverse(s, n);
   const u1 = (digestInteger(digest, n) * w) % n;
   const u2 = (r * w) % n;
-  const arithmetic = new CurveArithmetic(p);
   const u1G = u1 === 0n ? INFINITY : multiplyGenerator(curve, u1);
   const x = arithmetic.affineX(arithmetic.add(u1G, arithmetic.multiply(u2, Q)));
   return x !== undefined && x % n === r;

@@ -30,11 +30,11 @@ export interface TpmObject {
   cache: { publicKey?: KeyObject; privateKey?: KeyObject };
 }
 
-/** Part 1 §16: Name = nameAlg || H_nameAlg(TPMT_PUBLIC); with TPM_ALG_NULL nameAlg, just the algorithm id. */
+/** Part 1 §16: Name = nameAlg || H_nameAlg(TPMT_PUBLIC); with TPM_ALG_NULL (sequence objects) it is empty, as in libtpms. */
 export function objectName(publicArea: TPMT_PUBLIC, publicBytes: Uint8Array): Buffer {
+  if (publicArea.nameAlg === 0x0010) return Buffer.alloc(0);
   const alg = Buffer.alloc(2);
   alg.writeUInt16BE(publicArea.nameAlg);
-  if (publicArea.nameAlg === 0x0010) return alg;
   return Buffer.concat([alg, hashDigest(publicArea.nameAlg, publicBytes)]);
 }
 

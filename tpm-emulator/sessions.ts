@@ -22,6 +22,20 @@ export interface Session {
   pcrUpdateCounter: number | undefined;
   cpHash: Buffer | undefined;
   nameHash: Buffer | undefined;
+  /** TPM Time (ms) the session started at, or its nonce last rolled (Part 3 §23.3 expiration counts from here). */
+  startTime?: bigint | undefined;
+  /** TPM Time after which the policy session may no longer authorize (TPM2_PolicySigned/Secret/Ticket). */
+  timeout?: bigint | undefined;
+  /** TPMA_LOCALITY mask (or extended locality) set by TPM2_PolicyLocality; undefined: any locality. */
+  commandLocality?: number | undefined;
+  /** TPM2_PolicyPhysicalPresence: authorization needs physical presence. */
+  isPPRequired?: boolean | undefined;
+  /** TPM2_PolicyTemplate: the digest of the template TPM2_Create/CreatePrimary must be given. */
+  templateHash?: Buffer | undefined;
+  /** Set once the session has been used for audit (Part 1 §19.6.?): its digest is then `auditDigest`. */
+  isAudit?: boolean | undefined;
+  /** Session audit digest: H(auditDigest_old || cpHash || rpHash) over each audited command. */
+  auditDigest?: Buffer | undefined;
 }
 
 export interface SessionSlot {
@@ -108,4 +122,8 @@ export function resetPolicy(session: Session): void {
   session.pcrUpdateCounter = undefined;
   session.cpHash = undefined;
   session.nameHash = undefined;
+  session.timeout = undefined;
+  session.commandLocality = undefined;
+  session.isPPRequired = undefined;
+  session.templateHash = undefined;
 }

@@ -540,3 +540,25 @@ export const TPMS_AUTH_RESPONSE = struct("TPMS_AUTH_RESPONSE", {
 });
 export type TPMS_AUTH_RESPONSE = Infer<typeof TPMS_AUTH_RESPONSE>;
 
+
+// ---------------------------------------------------------------------------------------------------------------
+// Part 2 §6.8 TPM_EO (appended for the NV-based policies)
+
+/** TPM_EO: the comparison TPM2_PolicyNV and TPM2_PolicyCounterTimer make between operand A and operand B. */
+export const TPM_EO = {
+  EQ: 0x0000,
+  NEQ: 0x0001,
+  SIGNED_GT: 0x0002,
+  UNSIGNED_GT: 0x0003,
+  SIGNED_LT: 0x0004,
+  UNSIGNED_LT: 0x0005,
+  SIGNED_GE: 0x0006,
+  UNSIGNED_GE: 0x0007,
+  SIGNED_LE: 0x0008,
+  UNSIGNED_LE: 0x0009,
+  BITSET: 0x000a,
+  BITCLEAR: 0x000b,
+} as const;
+/** A TPM_EO on the wire: any other value is TPM_RC_VALUE. */
+export const TPM_EO_VALUE = u16("TPM_EO", { values: Object.values(TPM_EO) });
+// end of the TPM_EO block

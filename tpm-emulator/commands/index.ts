@@ -16,6 +16,12 @@ import { ENTRIES as session } from "./session/index.js";
 import { ENTRIES as signing } from "./signing/index.js";
 import { ENTRIES as startup } from "./startup/index.js";
 import { ENTRIES as testing } from "./testing/index.js";
+import { ENTRIES as asymmetric } from "./asymmetric/index.js";
+import { ENTRIES as symmetric } from "./symmetric/index.js";
+import { ENTRIES as sequence } from "./sequence/index.js";
+import { ENTRIES as duplication } from "./duplication/index.js";
+import { ENTRIES as eaNv } from "./ea-nv/index.js";
+import { ENTRIES as audit } from "./audit/index.js";
 
 const ALL: readonly CommandEntry[] = [
   ...startup,
@@ -34,6 +40,12 @@ const ALL: readonly CommandEntry[] = [
   ...clock,
   ...capability,
   ...nv,
+  ...asymmetric,
+  ...symmetric,
+  ...sequence,
+  ...duplication,
+  ...eaNv,
+  ...audit,
 ];
 
 export const COMMAND_TABLE: ReadonlyMap<number, CommandEntry> = new Map(ALL.map((e) => [e.def.code, e]));

@@ -56,13 +56,26 @@ function checkIndexAuthKind(attributes: number, policy: Session | undefined, aut
 }
 
 /**
+ * The authorization-time part of a write: when the index authorizes itself, AUTHWRITE (password/HMAC) or
+ * POLICYWRITE (policy session) must be set, else TPM_RC_AUTH_UNAVAILABLE.
+ */
+export function checkWriteAuthKind(authHandle: number, index: NvIndexRecord, policy: Session | undefined): void {
+  if (authHandle === index.public.nvIndex) checkIndexAuthKind(index.public.attributes, policy, TPMA_NV.AUTHWRITE, TPMA_NV.POLICYWRITE);
+}
+
+/** The authorization-time part of a read: AUTHREAD or POLICYREAD when the index authorizes itself. */
+export function checkReadAuthKind(authHandle: number, index: NvIndexRecord, policy: Session | undefined): void {
+  if (authHandle === index.public.nvIndex) checkIndexAuthKind(index.public.attributes, policy, TPMA_NV.AUTHREAD, TPMA_NV.POLICYREAD);
+}
+
+/**
  * The reference's NvWriteAccessChecks: a write lock is TPM_RC_NV_LOCKED; owner authorization needs OWNERWRITE,
  * platform authorization PPWRITE, and any other authHandle must be the index itself (TPM_RC_NV_AUTHORIZATION).
  * @param policy the policy session that authorized authHandle, if any.
  */
 export function checkWriteAccess(authHandle: number, index: NvIndexRecord, policy: Session | undefined): void {
   const attributes = index.public.attributes;
-  if (authHandle === index.public.nvIndex) checkIndexAuthKind(attributes, policy, TPMA_NV.AUTHWRITE, TPMA_NV.POLICYWRITE);
+  checkWriteAuthKind(authHandle, index, policy);
   if (has(attributes, TPMA_NV.WRITELOCKED)) throw new TpmError(TPM_RC.NV_LOCKED);
   const allowed =
     authHandle === TPM_RH.OWNER
@@ -80,7 +93,7 @@ export function checkWriteAccess(authHandle: number, index: NvIndexRecord, polic
  */
 export function checkReadAccess(authHandle: number, index: NvIndexRecord, policy: Session | undefined): void {
   const attributes = index.public.attributes;
-  if (authHandle === index.public.nvIndex) checkIndexAuthKind(attributes, policy, TPMA_NV.AUTHREAD, TPMA_NV.POLICYREAD);
+  checkReadAuthKind(authHandle, index, policy);
   if (has(attributes, TPMA_NV.READLOCKED)) throw new TpmError(TPM_RC.NV_LOCKED);
   const allowed =
     authHandle === TPM_RH.OWNER
@@ -90,4 +103,37 @@ export function checkReadAccess(authHandle: number, index: NvIndexRecord, policy
         : authHandle === index.public.nvIndex;
   if (!allowed) throw new TpmError(TPM_RC.NV_AUTHORIZATION);
   if (!has(attributes, TPMA_NV.WRITTEN)) throw new TpmError(TPM_RC.NV_UNINITIALIZED);
+}
+
+/** TPM_NT_COUNTER, TPM_NT_BITS, TPM_NT_EXTEND: the index kinds only their own command may write. */
+export function isNvType(attributes: number, type: number): boolean {
+  return nvType(attributes) === type;
+}
+
+/**
+ * The reference's NvWriteIndexData: puts `bytes` at `offset` of the index and sets TPMA_NV_WRITTEN (which changes
+ * the index's Name). The caller has checked the range.
+ */
+export function writeIndexData(index: NvIndexRecord, offset: number, bytes: Uint8Array): void {
+  const contents = Buffer.from(index.data);
+  contents.set(bytes, offset);
+  index.data = contents;
+  index.public.attributes = (index.public.attributes | TPMA_NV.WRITTEN) >>> 0;
+}
+
+/** Sets attribute bits of an index (locks), keeping the word unsigned. */
+export function setIndexAttributes(index: NvIndexRecord, bits: number): void {
+  index.public.attributes = (index.public.attributes | bits) >>> 0;
+}
+
+/** The 8-octet big-endian value of a counter or bit-field index (Part 2 §13.2: kept in canonical form). */
+export function readUint64(index: NvIndexRecord): bigint {
+  return Buffer.from(index.data).readBigUInt64BE(0);
+}
+
+/** Writes the 8-octet big-endian value of a counter or bit-field index and marks it written. */
+export function writeUint64(index: NvIndexRecord, value: bigint): void {
+  const bytes = Buffer.alloc(8);
+  bytes.writeBigUInt64BE(BigInt.asUintN(64, value));
+  writeIndexData(index, 0, bytes);
 }

@@ -16,6 +16,7 @@ function checkTypeAndSize(pub: TPMS_NV_PUBLIC, nameSize: number): void {
   const type = nvType(pub.attributes);
   switch (type) {
     case TPM_NT.ORDINARY:
+      if (pub.dataSize > MAX_NV_INDEX_SIZE) throw paramError(TPM_RC.SIZE, 2);
       return;
     case TPM_NT.EXTEND:
       if (pub.dataSize !== nameSize) throw paramError(TPM_RC.SIZE, 2);
@@ -44,15 +45,14 @@ function checkAttributes(authHandle: number, pub: TPMS_NV_PUBLIC): void {
   if (has(a, TPMA_NV.CLEAR_STCLEAR) && has(a, TPMA_NV.WRITEDEFINE)) throw paramError(TPM_RC.ATTRIBUTES, 2);
   // whoever defines an index must be able to delete it
   if (has(a, TPMA_NV.PLATFORMCREATE) !== (authHandle === TPM_RH.PLATFORM)) throw handleError(TPM_RC.ATTRIBUTES, 1);
+  // TPM2_NV_UndefineSpaceSpecial needs platform authorization, so only the platform may define such an index
+  if (has(a, TPMA_NV.POLICY_DELETE) && authHandle !== TPM_RH.PLATFORM) throw paramError(TPM_RC.ATTRIBUTES, 2);
   if (pub.dataSize > 1024 && has(a, TPMA_NV.WRITEALL)) throw paramError(TPM_RC.SIZE, 2);
 }
 
 function validate(tpm: Tpm, authHandle: number, auth: Uint8Array, pub: TPMS_NV_PUBLIC): void {
   checkProvisionHandle(authHandle, 1);
-  if (pub.dataSize > MAX_NV_INDEX_SIZE) throw paramError(TPM_RC.SIZE, 2);
   const nameSize = digestSize(pub.nameAlg);
-  // TPM2_NV_UndefineSpaceSpecial is not implemented, so an index only a policy may delete could never go
-  if (has(pub.attributes, TPMA_NV.POLICY_DELETE)) throw paramError(TPM_RC.ATTRIBUTES, 2);
   if (pub.authPolicy.length !== 0 && pub.authPolicy.length !== nameSize) throw paramError(TPM_RC.SIZE, 2);
   if (trimAuthValue(auth).length > nameSize) throw paramError(TPM_RC.SIZE, 1);
   if (authHandle === TPM_RH.PLATFORM && !tpm.phEnableNV) throw handleError(TPM_RC.HIERARCHY, 1);
@@ -64,12 +64,14 @@ function validate(tpm: Tpm, authHandle: number, auth: Uint8Array, pub: TPMS_NV_P
 
 /**
  * Part 3 §31.3 TPM2_NV_DefineSpace: a new NV index of type ordinary, counter, bits or extend, defined with owner
- * authorization, or with platform authorization when TPMA_NV_PLATFORMCREATE is set. Its data reads as erased
+ * authorization, or with platform authorization when TPMA_NV_PLATFORMCREATE is set (and always for
+ * TPMA_NV_POLICY_DELETE, whose index only TPM2_NV_UndefineSpaceSpecial removes). Its data reads as erased
  * (all ones) until written; its authValue is kept without trailing zeros.
  * RCs: TPM_RC_VALUE (handle 1 not owner or platform), TPM_RC_HIERARCHY (handle 1: platform NV disabled),
- * TPM_RC_ATTRIBUTES (handle 1: PLATFORMCREATE does not match authHandle; parameter 2: inconsistent attributes or
- * unsupported type), TPM_RC_SIZE (parameter 1: auth longer than the nameAlg digest; parameter 2: authPolicy size,
- * data size for the type, or WRITEALL above the NV buffer), TPM_RC_NV_DEFINED, TPM_RC_NV_SPACE.
+ * TPM_RC_ATTRIBUTES (handle 1: PLATFORMCREATE does not match authHandle; parameter 2: inconsistent attributes,
+ * POLICY_DELETE without platform authorization, or a PIN type), TPM_RC_SIZE (parameter 1: auth longer than the
+ * nameAlg digest; parameter 2: authPolicy size, data size for the type, or WRITEALL above the NV buffer),
+ * TPM_RC_NV_DEFINED, TPM_RC_NV_SPACE.
  */
 export const nvDefineSpace = defineCommand(
   "NV_DefineSpace",

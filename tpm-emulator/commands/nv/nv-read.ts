@@ -1,6 +1,7 @@
 import { TPM_LIMITS, TPM_RC, TpmError } from "../../../tpm2/index.js";
 import { defineCommand, paramError } from "../registry.js";
-import { accessibleIndex, checkNvAuthHandle, checkReadAccess } from "./nv-access.js";
+import { checkReadAccess } from "./nv-access.js";
+import { nvTarget } from "./nv-target.js";
 
 /**
  * Part 3 §31.13 TPM2_NV_Read: `size` octets from `offset` of an index that has been written. The authorization
@@ -8,12 +9,11 @@ import { accessibleIndex, checkNvAuthHandle, checkReadAccess } from "./nv-access
  * session, POLICYREAD with a policy session).
  * RCs: TPM_RC_VALUE (handle 1 not owner, platform or an index; handle 2 not an index; parameter 1: size above the NV
  * buffer; parameter 2: offset beyond the index), TPM_RC_HANDLE (handle 2 hidden), TPM_RC_AUTH_UNAVAILABLE,
- * TPM_RC_NV_LOCKED, TPM_RC_NV_AUTHORIZATION, TPM_RC_NV_UNINITIALIZED, TPM_RC_NV_RANGE.
+ * TPM_RC_POLICY_FAIL (PolicyNvWritten), TPM_RC_NV_LOCKED, TPM_RC_NV_AUTHORIZATION, TPM_RC_NV_UNINITIALIZED,
+ * TPM_RC_NV_RANGE.
  */
 export const nvRead = defineCommand("NV_Read", (tpm, { handles, params, ctx }) => {
-  const [authHandle, nvHandle] = handles as [number, number];
-  checkNvAuthHandle(authHandle, 1);
-  const index = accessibleIndex(tpm, nvHandle, 2);
+  const { authHandle, index } = nvTarget(tpm, handles, ctx);
   checkReadAccess(authHandle, index, ctx.authSessions[0]);
   const { size, offset } = params;
   const dataSize = index.public.dataSize;

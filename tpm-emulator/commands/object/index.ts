@@ -1,8 +1,10 @@
 import type { CommandEntry } from "../registry.js";
+import { createLoaded } from "./create-loaded.js";
 import { createPrimary } from "./create-primary.js";
 import { create } from "./create.js";
 import { loadExternal } from "./load-external.js";
+import { objectChangeAuth } from "./object-change-auth.js";
 import { load } from "./load.js";
 import { readPublic } from "./read-public.js";
 
-export const ENTRIES: readonly CommandEntry[] = [create, load, loadExternal, readPublic, createPrimary];
+export const ENTRIES: readonly CommandEntry[] = [create, load, loadExternal, readPublic, createPrimary, createLoaded, objectChangeAuth];

@@ -48,6 +48,8 @@ describe("TPM2_PolicyPCR", () => {
     await t.client.run("PolicyPCR", { handles: [s.handle], params: { pcrDigest: EMPTY, pcrs: PCRS_1_2 } });
     const read = () => t.client.call("NV_Read", { handles: [GUARDED_INDEX, GUARDED_INDEX], auths: [withSession(s)], params: { size: 8, offset: 0 } });
     expect((await read()).rc).to.equal(TPM_RC.SUCCESS);
+    // a policy session that authorized starts over (the reference's UpdateInternalSession)
+    await t.client.run("PolicyPCR", { handles: [s.handle], params: { pcrDigest: EMPTY, pcrs: PCRS_1_2 } });
 
     await t.client.run("PCR_Extend", { handles: [7], auths: [pw()], params: { digests: [{ hashAlg: TPM_ALG.SHA256, digest: Buffer.alloc(32, 7) }] } });
     expect((await read()).rc).to.equal(TPM_RC.PCR_CHANGED);

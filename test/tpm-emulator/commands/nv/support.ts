@@ -1,5 +1,6 @@
 /** Helpers for the NV specs: index templates and calls with password authorization. */
-import { TPM_ALG, TPMA_NV, pw, type TPMS_NV_PUBLIC } from "../../../../tpm2/index.js";
+import { createHash } from "node:crypto";
+import { TPM_ALG, TPM_CC, TPM_RH, TPMA_NV, pw, type TPMS_NV_PUBLIC } from "../../../../tpm2/index.js";
 import { EMPTY, type StartedTpm } from "../session/support.js";
 
 export const A = TPMA_NV;
@@ -28,4 +29,52 @@ export function read(t: StartedTpm, authHandle: number, index: number, size: num
 
 export function undefine(t: StartedTpm, authHandle: number, index: number) {
   return t.client.call("NV_UndefineSpace", { handles: [authHandle, index], auths: [pw()], params: {} });
+}
+
+/** TPMA_NV with the index type `nt` (TPM_NT_*) in bits 7:4. */
+export function ofType(nt: number, attributes: number): number {
+  return (attributes | (nt << 4)) >>> 0;
+}
+
+/** A response code with handle number n, or parameter number n (Part 2 §6.6.3). */
+export const atHandle = (rc: number, n: number): number => rc | (n * 0x100);
+export const atParameter = (rc: number, n: number): number => rc | 0x40 | (n * 0x100);
+export const atSession = (rc: number, n: number): number => rc | 0x800 | (n * 0x100);
+
+/** A command on an (authHandle, nvIndex) pair with password authorization. */
+export function nvCall(
+  t: StartedTpm,
+  name: "NV_Increment" | "NV_WriteLock" | "NV_ReadLock",
+  authHandle: number,
+  index: number,
+  authValue: Uint8Array | string = "",
+) {
+  return t.client.call(name, { handles: [authHandle, index], auths: [pw(authValue)], params: {} });
+}
+
+/** The 8-octet value of a counter or bit-field index, read with owner authorization. */
+export async function readU64(t: StartedTpm, index: number): Promise<bigint> {
+  const r = await read(t, TPM_RH.OWNER, index, 8);
+  if (!r.response) throw new Error(`NV_Read failed: 0x${r.rc.toString(16)}`);
+  return Buffer.from(r.response.data).readBigUInt64BE(0);
+}
+
+/** The index's attributes as NV_ReadPublic reports them. */
+export async function attributesOf(t: StartedTpm, index: number): Promise<number> {
+  return (await t.client.run("NV_ReadPublic", { handles: [index], params: {} })).nvPublic.attributes;
+}
+
+/** The SHA-256 policy H(0…0 || TPM_CC_PolicyCommandCode || code) (Part 3 §23.11). */
+export function commandCodePolicy(code: number): Buffer {
+  const cc = Buffer.alloc(8);
+  cc.writeUInt32BE(TPM_CC.PolicyCommandCode, 0);
+  cc.writeUInt32BE(code, 4);
+  return createHash("sha256").update(Buffer.alloc(32)).update(cc).digest();
+}
+
+/** A policy session that has run TPM2_PolicyCommandCode(code). */
+export async function commandCodeSession(t: StartedTpm, code: number) {
+  const session = await t.client.startSession({ type: "policy" });
+  await t.client.run("PolicyCommandCode", { handles: [session.handle], params: { code } });
+  return session;
 }

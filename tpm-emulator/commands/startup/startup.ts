@@ -1,4 +1,5 @@
 import { TPM_ALG, TPM_RC, TPM_SU } from "../../../tpm2/index.js";
+import { applyNvStartup } from "../nv/index.js";
 import { NO_RESPONSE, defineCommand, paramError } from "../registry.js";
 
 /**
@@ -14,6 +15,9 @@ export const startup = defineCommand(
     const saved = tpm.state.savedState;
     if (startupType === TPM_SU.STATE && (!saved || !tpm.state.orderly)) throw paramError(TPM_RC.VALUE, 1);
 
+    const kind = startupType === TPM_SU.STATE ? "resume" : saved && tpm.state.orderly ? "restart" : "reset";
+    // Part 1 §37.? NV locks and CLEAR_STCLEAR / ORDERLY indices per kind of startup
+    applyNvStartup(tpm.state, kind, tpm.state.orderly);
     if (startupType === TPM_SU.STATE && saved) {
       // TPM Resume: PCRs come back
       tpm.pcrs = new Map(Object.entries(saved.pcrs).map(([alg, banks]) => [Number(alg), banks.map((b) => Buffer.from(b))]));

@@ -1,4 +1,5 @@
 import { resetPolicy } from "../../sessions.js";
+import { clearNvWrittenRequirement } from "../nv/index.js";
 import { policySessionAt } from "../ea/policy-session.js";
 import { clearPolicyTimeout } from "../ea/policy-timeout.js";
 import { NO_RESPONSE, defineCommand } from "../registry.js";
@@ -11,6 +12,7 @@ import { NO_RESPONSE, defineCommand } from "../registry.js";
 export const policyRestart = defineCommand("PolicyRestart", (tpm, { handles }) => {
   const session = policySessionAt(tpm, handles[0]!, 1);
   resetPolicy(session);
+  clearNvWrittenRequirement(session);
   clearPolicyTimeout(session);
   return NO_RESPONSE;
 });

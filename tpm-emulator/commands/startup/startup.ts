@@ -37,7 +37,10 @@ export const startup = defineCommand(
       tpm.resetVolatile();
     }
     if (startupType === TPM_SU.CLEAR) {
-      // Part 1 §14.?: platformAuth and platformPolicy are reset on every Startup(CLEAR)
+      // Part 1 §14.?: Startup(CLEAR) enables the storage and endorsement hierarchies again (as libtpms does)
+      tpm.state.shEnable = true;
+      tpm.state.ehEnable = true;
+      // platformAuth and platformPolicy are reset on every Startup(CLEAR)
       tpm.state.platform.authValue = Buffer.alloc(0);
       tpm.state.platform.authPolicy = Buffer.alloc(0);
       tpm.state.platform.authPolicyAlg = TPM_ALG.NULL;

@@ -12,6 +12,10 @@ const symmetricOut = { outData: S.TPM2B_MAX_BUFFER, ivOut: S.TPM2B_IV };
 
 export const CRYPTO_COMMANDS = {
   // §12 objects
+  Unseal: command("Unseal", {
+    handles: { itemHandle: object("user") },
+    response: { outData: S.TPM2B_SENSITIVE_DATA },
+  }),
   ObjectChangeAuth: command("ObjectChangeAuth", {
     handles: { objectHandle: object("admin"), parentHandle: object("none") },
     params: { newAuth: S.TPM2B_AUTH },

@@ -2,12 +2,10 @@
 // CreateLoaded, ObjectChangeAuth, Duplicate/Import and GetTime commands sent to the emulator and to swtpm (libtpms)
 // must get the same response code.
 import { expect } from "chai";
-import { connect } from "node:net";
 import {
   TPMA_OBJECT as O,
   TPMT_PUBLIC,
   TPM_ALG as A,
-  TPM_RC,
   TPM_RH,
   TPM_SU,
   TpmClient,
@@ -16,39 +14,16 @@ import {
   pw,
   rcName,
   type TPMT_SYM_DEF_OBJECT,
-  type Transport,
 } from "../../../tpm2/index.js";
 import { TpmEmulator } from "../../../tpm-emulator/index.js";
 import { startSwtpm, type SwtpmInstance } from "../../interop/support/swtpm.js";
 import { requireTool } from "../../interop/support/tools.js";
+import { rawStream } from "../../interop/support/raw-stream.js";
 import { EMPTY, NULL_HASHCHECK, NULL_SCHEME, createPrimary, hmacKeyTemplate, signingKeyTemplate, storageKeyTemplate } from "./key-fixture.js";
 import { OAEP_SHA1, OAEP_SHA256, RAW, RSAES, eccDecryptTemplate, rsaDecryptTemplate, type RsaScheme } from "./asymmetric/support.js";
 import { AES128_INNER, DUPLICABLE, NO_INNER, duplicableTemplate, duplicate } from "./duplication/support.js";
 import { aesTemplate } from "./symmetric/support.js";
 
-/** swtpm's raw command stream, one command per connection, resubmitting on TPM_RC_RETRY. */
-function rawStream(port: number): Transport {
-  const once = (command: Uint8Array) =>
-    new Promise<Buffer>((resolve, reject) => {
-      const socket = connect({ host: "127.0.0.1", port });
-      let response = Buffer.alloc(0);
-      socket.on("data", (chunk) => {
-        response = Buffer.concat([response, chunk]);
-        if (response.length >= 6 && response.length >= response.readUInt32BE(2)) {
-          socket.destroy();
-          resolve(response);
-        }
-      });
-      socket.on("error", reject);
-      socket.write(command);
-    });
-  return async (command) => {
-    for (let attempt = 0; ; attempt++) {
-      const response = await once(command);
-      if (response.readUInt32BE(6) !== TPM_RC.RETRY || attempt >= 4) return response;
-    }
-  };
-}
 
 type Scenario = readonly [string, (c: TpmClient) => Promise<number>];
 

@@ -2,11 +2,9 @@
 // Hash, MakeCredential and ActivateCredential sent to the emulator and to swtpm (libtpms) must get the same code.
 import { expect } from "chai";
 import { createHash } from "node:crypto";
-import { connect } from "node:net";
 import {
   TPMA_OBJECT,
   TPM_ALG,
-  TPM_RC,
   TPM_RH,
   TPM_SU,
   TpmClient,
@@ -19,11 +17,11 @@ import {
   withSession,
   type TPMT_SIG_SCHEME,
   type TPMT_SIGNATURE,
-  type Transport,
 } from "../../../tpm2/index.js";
 import { TpmEmulator } from "../../../tpm-emulator/index.js";
 import { startSwtpm, type SwtpmInstance } from "../../interop/support/swtpm.js";
 import { requireTool } from "../../interop/support/tools.js";
+import { rawStream } from "../../interop/support/raw-stream.js";
 import {
   EMPTY,
   NULL_HASHCHECK,
@@ -36,30 +34,6 @@ import {
   storageKeyTemplate,
 } from "./key-fixture.js";
 
-/** The raw command stream (swtpm's data port): one command, one response per connection. */
-function rawStream(port: number): Transport {
-  const once = (command: Uint8Array) =>
-    new Promise<Buffer>((resolve, reject) => {
-      const socket = connect({ host: "127.0.0.1", port });
-      let response = Buffer.alloc(0);
-      socket.on("data", (chunk) => {
-        response = Buffer.concat([response, chunk]);
-        if (response.length >= 6 && response.length >= response.readUInt32BE(2)) {
-          socket.destroy();
-          resolve(response);
-        }
-      });
-      socket.on("error", reject);
-      socket.write(command);
-    });
-  // libtpms asks for the first DA-protected authorization after start-up to be resubmitted (TPM_RC_RETRY)
-  return async (command) => {
-    for (let attempt = 0; ; attempt++) {
-      const response = await once(command);
-      if (response.readUInt32BE(6) !== TPM_RC.RETRY || attempt >= 4) return response;
-    }
-  };
-}
 
 const DIGEST = createHash("sha256").update("parity").digest();
 const PCRS = [{ hash: TPM_ALG.SHA256, pcrSelect: Buffer.from([0x03, 0, 0]) }];

@@ -2,7 +2,6 @@
 // (libtpms) must get the same code.
 import { expect } from "chai";
 import { createHash } from "node:crypto";
-import { connect } from "node:net";
 import {
   TPM_ALG,
   TPM_CC,
@@ -16,37 +15,14 @@ import {
   rcName,
   withSession,
   type TPMS_NV_PUBLIC,
-  type Transport,
 } from "../../../../tpm2/index.js";
 import { TpmEmulator } from "../../../../tpm-emulator/index.js";
 import { startSwtpm, type SwtpmInstance } from "../../../interop/support/swtpm.js";
 import { requireTool } from "../../../interop/support/tools.js";
+import { rawStream } from "../../../interop/support/raw-stream.js";
 import { createPrimary, scheme, signingKeyTemplate, storageKeyTemplate } from "../key-fixture.js";
 import { A, commandCodePolicy, nvPublic, ofType } from "./support.js";
 
-/** The raw command stream (swtpm's data port): one command, one response per connection; RETRY is resubmitted. */
-function rawStream(port: number): Transport {
-  const once = (command: Uint8Array) =>
-    new Promise<Buffer>((resolve, reject) => {
-      const socket = connect({ host: "127.0.0.1", port });
-      let response = Buffer.alloc(0);
-      socket.on("data", (chunk) => {
-        response = Buffer.concat([response, chunk]);
-        if (response.length >= 6 && response.length >= response.readUInt32BE(2)) {
-          socket.destroy();
-          resolve(response);
-        }
-      });
-      socket.on("error", reject);
-      socket.write(command);
-    });
-  return async (command) => {
-    for (let attempt = 0; ; attempt++) {
-      const response = await once(command);
-      if (response.readUInt32BE(6) !== TPM_RC.RETRY || attempt >= 4) return response;
-    }
-  };
-}
 
 const EMPTY = Buffer.alloc(0);
 const RW = A.OWNERREAD | A.OWNERWRITE | A.NO_DA;

@@ -35,3 +35,4 @@ export {
 export { x509 } from "./x509.js";
 export { verifyEkChain, type EkChainStatus } from "./ek-chain.js";
 export { revokeSerial, revokedSerials } from "./revocations.js";
+export { loadTlsCredentials, loadTlsTrust, type TlsCredentials } from "./tls-ca.js";

@@ -16,3 +16,5 @@ export {
   writeSecretFileSync,
 } from "./home.js";
 export { createLogger, type Logger } from "./logger.js";
+export { createHttpsAgent, type HttpsAgentOptions } from "./http-client.js";
+export { createHttpsApp, listenLoopback, type HttpsAppOptions, type HttpsServerTls, type ListeningAddress } from "./http-server.js";

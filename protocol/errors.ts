@@ -1,0 +1,184 @@
+/**
+ * The registry of every error a client of our services can see (fastify's createError model): a stable
+ * code, the HTTP status the service answers with, whether a device should retry, and the Windows
+ * HRESULT a device shows for it. Services throw {@link ProtocolError}; devices match on `code`, never
+ * on message text.
+ */
+
+/** One registered error. */
+export interface ErrorDefinition {
+  readonly status: number;
+  /** Windows HRESULT a device reports when this error ends its attempt (absent: none applies). */
+  readonly hresult?: number;
+  /** True when the same request may succeed later (the device retries within its budget). */
+  readonly retryable: boolean;
+  readonly message: string;
+}
+
+// HRESULTs Windows shows (reference: memdocs autopilot/known-issues.md; HTTP_E_STATUS_* from winerror.h).
+/** HTTP_E_STATUS_BAD_REQUEST: the AIK service refused the request ("No valid TPM EK/Platform Certificate…"). */
+export const HRESULT_BAD_REQUEST = 0x80190190;
+/** ERROR_TIMEOUT as HRESULT: no TPM 2.0, a virtual TPM, or the service never answered. */
+export const HRESULT_TIMEOUT = 0x800705b4;
+/** E_AUTOPILOT_CLIENT_TPM_MAX_ATTESTATION_RETRY_EXCEEDED. */
+export const HRESULT_ATTESTATION_RETRY_EXCEEDED = 0x81039001;
+/** Known TPM vulnerabilities detected (ADV170012 and friends). */
+export const HRESULT_TPM_VULNERABLE = 0x81039024;
+/** HTTP_E_STATUS_DENIED (401). */
+export const HRESULT_DENIED = 0x80190191;
+/** HTTP_E_STATUS_NOT_FOUND (404). */
+export const HRESULT_NOT_FOUND = 0x80190194;
+/** HTTP_E_STATUS_SERVER_ERROR (500). */
+export const HRESULT_SERVER_ERROR = 0x801901f4;
+/** HTTP_E_STATUS_SERVICE_UNAVAIL (503). */
+export const HRESULT_SERVICE_UNAVAILABLE = 0x801901f7;
+
+function define(
+  status: number,
+  message: string,
+  options: { hresult?: number; retryable?: boolean } = {},
+): ErrorDefinition {
+  return Object.freeze({ status, message, retryable: options.retryable ?? false, ...(options.hresult === undefined ? {} : { hresult: options.hresult }) });
+}
+
+const rejectedEvidence = (message: string): ErrorDefinition => define(400, message, { hresult: HRESULT_BAD_REQUEST });
+
+/** Every error code of the project's HTTP services and device clients. */
+export const ERRORS = Object.freeze({
+  // Request shape
+  MALFORMED_CBOR: rejectedEvidence("request body is not well-formed CBOR"),
+  MALFORMED_REQUEST: rejectedEvidence("request does not match the message schema"),
+  MALFORMED_TPM_STRUCTURE: rejectedEvidence("a TPM structure in the request is truncated or malformed"),
+  UNSUPPORTED_MEDIA_TYPE: define(415, "unsupported content type", { hresult: 0x80190197 }),
+  BODY_TOO_LARGE: define(413, "request body too large", { hresult: 0x801901a5 }),
+  UNSUPPORTED_VERSION: rejectedEvidence("unsupported protocol version"),
+  NOT_FOUND: define(404, "no such resource", { hresult: HRESULT_NOT_FOUND }),
+  UNAUTHORIZED: define(401, "missing or invalid admin token", { hresult: HRESULT_DENIED }),
+  INTERNAL: define(500, "internal error", { hresult: HRESULT_SERVER_ERROR, retryable: true }),
+  OVERLOADED: define(503, "service overloaded, retry later", { hresult: HRESULT_SERVICE_UNAVAILABLE, retryable: true }),
+
+  // EK certificate (HTTP 400 "No valid TPM EK/Platform Certificate provided in the TPM identity request message")
+  EK_CERT_MISSING: rejectedEvidence("No valid TPM EK/Platform Certificate provided in the TPM identity request message"),
+  EK_CERT_MALFORMED: rejectedEvidence("EK certificate is not a parsable X.509 certificate"),
+  EK_CERT_UNTRUSTED: rejectedEvidence("EK certificate does not chain to a trusted TPM vendor root"),
+  EK_CERT_EXPIRED: rejectedEvidence("EK certificate or a CA above it has expired"),
+  EK_CERT_NOT_YET_VALID: rejectedEvidence("EK certificate or a CA above it is not yet valid"),
+  EK_CERT_REVOKED: rejectedEvidence("EK certificate or a CA above it is revoked"),
+  EK_CERT_WRONG_EKU: rejectedEvidence("EK certificate lacks the tcg-kp-EKCertificate EKU (2.23.133.8.1)"),
+  EK_CERT_MANUFACTURER_MISMATCH: rejectedEvidence("EK certificate manufacturer differs from the TPM's manufacturer"),
+  EK_KEY_MISMATCH: rejectedEvidence("EK public key differs from the EK certificate's key"),
+  EK_CHAIN_TOO_LONG: rejectedEvidence("EK certificate chain is too deep or has too many certificates"),
+  VENDOR_ENDPOINT_UNAVAILABLE: define(503, "the TPM vendor's EK certificate endpoint did not answer", {
+    hresult: HRESULT_SERVICE_UNAVAILABLE,
+    retryable: true,
+  }),
+
+  // The TPM itself
+  TPM_VULNERABLE_KEY: define(403, "TPM key has the ROCA fingerprint (ADV170012)", { hresult: HRESULT_TPM_VULNERABLE }),
+  TPM_FIRMWARE_BLOCKED: define(403, "TPM firmware version is on the vulnerable-firmware block list", {
+    hresult: HRESULT_TPM_VULNERABLE,
+  }),
+  TPM_NOT_SUPPORTED: define(403, "virtual machines aren't supported: software, virtual or TPM 1.2 parts are refused", {
+    hresult: HRESULT_TIMEOUT,
+  }),
+  CLOCK_SKEW: rejectedEvidence("device clock differs from the service clock beyond the allowed skew"),
+
+  // Attestation key and its creation evidence
+  AK_ATTRIBUTES_INVALID: rejectedEvidence(
+    "AK must be fixedTPM, fixedParent, sensitiveDataOrigin, restricted, sign and not decrypt",
+  ),
+  AK_CREATION_INVALID: rejectedEvidence("AK creation evidence (CertifyCreation) does not verify or does not name the AK"),
+
+  // Challenge / proof
+  SESSION_UNKNOWN: rejectedEvidence("unknown attestation session"),
+  NONCE_EXPIRED: define(400, "attestation session expired; start again", { hresult: HRESULT_BAD_REQUEST, retryable: true }),
+  NONCE_REPLAYED: rejectedEvidence("attestation session already used"),
+  CREDENTIAL_MISMATCH: rejectedEvidence("activated secret does not match the challenge"),
+  QUOTE_SIGNATURE_INVALID: rejectedEvidence("quote signature does not verify with the AK"),
+  QUOTE_NONCE_MISMATCH: rejectedEvidence("quote does not carry the session nonce"),
+  PCR_DIGEST_MISMATCH: rejectedEvidence("reported PCR values do not match the quoted PCR digest"),
+  PCR_POLICY_VIOLATION: rejectedEvidence("PCR values violate the attestation policy"),
+  AK_ROLLBACK: rejectedEvidence("TPM clock or counters went backwards since this AK's last attestation"),
+
+  // Device-side outcomes (never sent by a service)
+  SERVICE_UNREACHABLE: define(0, "attestation service unreachable or timed out", { hresult: HRESULT_TIMEOUT }),
+  RETRY_BUDGET_EXHAUSTED: define(0, "transient failures until the retry budget was spent", {
+    hresult: HRESULT_ATTESTATION_RETRY_EXCEEDED,
+  }),
+  NO_TPM: define(0, "device has no TPM 2.0", { hresult: HRESULT_TIMEOUT }),
+  TPM_COMMAND_FAILED: define(0, "a TPM command failed", { hresult: HRESULT_ATTESTATION_RETRY_EXCEEDED }),
+  AIK_CERT_INVALID: define(0, "the AIK certificate received does not match the AK or does not verify", {
+    hresult: HRESULT_BAD_REQUEST,
+  }),
+} satisfies Record<string, ErrorDefinition>);
+
+/** A registered error code. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/** The registry entry of a code, or undefined for a code this version does not know. */
+export function errorDefinition(code: string): ErrorDefinition | undefined {
+  return Object.hasOwn(ERRORS, code) ? (ERRORS as Record<string, ErrorDefinition>)[code] : undefined;
+}
+
+/** `0x81039001` form of an HRESULT (upper-case hex digits are not used: Windows logs print lower case). */
+export function formatHresult(hresult: number): string {
+  return "0x" + (hresult >>> 0).toString(16).padStart(8, "0");
+}
+
+/** An error with a registered code: what services throw and devices return. */
+export class ProtocolError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly hresult: number | undefined;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, detail?: string, options?: ErrorOptions) {
+    const definition = ERRORS[code];
+    super(detail === undefined ? definition.message : `${definition.message}: ${detail}`, options);
+    this.name = "ProtocolError";
+    this.code = code;
+    this.status = definition.status;
+    this.hresult = definition.hresult;
+    this.retryable = definition.retryable;
+  }
+}
+
+/** The error body every service answers with (CBOR or JSON, by the request's media type). */
+export interface ErrorBody {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly hresult?: string;
+    readonly retryable: boolean;
+  };
+}
+
+/** The wire body of an error. */
+export function errorBody(error: ProtocolError): ErrorBody {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      retryable: error.retryable,
+      ...(error.hresult === undefined ? {} : { hresult: formatHresult(error.hresult) }),
+    },
+  };
+}
+
+/**
+ * Reads an error body a service sent back. Unknown codes keep their code text but are not retried;
+ * a body that is not an error body gives undefined.
+ */
+export function parseErrorBody(value: unknown): ErrorBody["error"] | undefined {
+  if (typeof value !== "object" || value === null || !("error" in value)) return undefined;
+  const error = value.error;
+  if (typeof error !== "object" || error === null) return undefined;
+  const { code, message, hresult, retryable } = error as Record<string, unknown>;
+  if (typeof code !== "string" || typeof message !== "string") return undefined;
+  return {
+    code,
+    message,
+    retryable: retryable === true,
+    ...(typeof hresult === "string" ? { hresult } : {}),
+  };
+}

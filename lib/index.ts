@@ -18,3 +18,4 @@ export {
 export { createLogger, type Logger } from "./logger.js";
 export { createHttpsAgent, type HttpsAgentOptions } from "./http-client.js";
 export { createHttpsApp, listenLoopback, type HttpsAppOptions, type HttpsServerTls, type ListeningAddress } from "./http-server.js";
+export { ManualClock, systemClock, type Clock } from "./clock.js";

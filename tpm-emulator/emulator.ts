@@ -9,7 +9,7 @@ import { TPM_ALG, TPM_CC, TPM_RC, buildErrorResponse, kdfa } from "../tpm2/index
 import { COMMAND_TABLE } from "./commands/index.js";
 import { dispatch } from "./dispatcher.js";
 import { hasFault } from "./faults.js";
-import { loadStateFile, saveStateFile } from "./state-file.js";
+import { decodeState, encodeState, loadStateFile, saveStateFile } from "./state-file.js";
 import { STATE_FORMAT_VERSION, type HierarchyRecord, type PersistentState, type TpmIdentity } from "./state.js";
 import { DEFAULT_LIMITS, Tpm, type TpmLimits } from "./tpm.js";
 import { findVendorProfile, type VendorProfile } from "./vendor-profiles.js";
@@ -123,6 +123,19 @@ export class TpmEmulator {
   /** The TPM whose NV is in `stateDir`; a missing or corrupt file is a TpmStateFileError. */
   static open(stateDir: string, opts: Omit<TpmEmulatorOptions, "stateDir"> = {}): TpmEmulator {
     return new TpmEmulator(loadStateFile(stateDir), stateDir, opts.limits);
+  }
+
+  /**
+   * A TPM in memory from the bytes of a state file (a factory-made TPM reused by many virtual devices):
+   * nothing it does is written back. A corrupt input is a TpmStateFileError.
+   */
+  static fromStateBytes(bytes: Uint8Array, opts: Omit<TpmEmulatorOptions, "stateDir"> = {}): TpmEmulator {
+    return new TpmEmulator(decodeState(bytes), undefined, opts.limits);
+  }
+
+  /** The bytes of this TPM's persistent state, as the state file holds them. */
+  stateBytes(): Uint8Array {
+    return encodeState(this.runtime.state);
   }
 
   /** Runs one command; commands queue so exactly one executes at a time, as on a TPM. */

@@ -44,3 +44,4 @@ export {
 } from "./errors.js";
 export { VIRTUAL_HOST_SUFFIX, isVirtualHost, normalizeBaseUrl, resolveVirtualUrl, virtualHostPrefix } from "./virtual-hosts.js";
 export { decodeCborBody, installProtocolErrorHandler, sendCbor } from "./http.js";
+export { renderErrorTable } from "./error-table.js";

@@ -1,6 +1,19 @@
-import { createPublicKey, type KeyObject } from "node:crypto";
-import { id_ce_subjectAltName, id_ce_subjectDirectoryAttributes } from "@peculiar/asn1-x509";
+import { createPublicKey, randomBytes, type KeyObject } from "node:crypto";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import {
+  Extension,
+  Extensions,
+  Name,
+  SubjectPublicKeyInfo,
+  TBSCertificate,
+  Validity,
+  Version,
+  id_ce_subjectAltName,
+  id_ce_subjectDirectoryAttributes,
+} from "@peculiar/asn1-x509";
 import { keyIdentifierOf } from "./ca-certificate.js";
+import { signTbsCertificate } from "./certificate-signature.js";
+import { applyEkExtensionQuirks } from "./ek-quirks.js";
 import { PkiError } from "./errors.js";
 import type { KeyKind } from "./signing-key.js";
 import {
@@ -12,6 +25,7 @@ import {
   type TpmSpecification,
 } from "./tcg-extensions.js";
 import type { VendorPki } from "./vendor-pki.js";
+import type { EkCertificateQuirks } from "./vendors.js";
 import { x509 } from "./x509.js";
 
 /** The EK and TPM facts an EK certificate states. */
@@ -30,6 +44,8 @@ export interface EkCertificateRequest {
   readonly notAfter?: Date;
   /** tcg-at-tpmManufacturer when it should differ from the issuing vendor's (a fault for testers). */
   readonly manufacturerId?: number;
+  /** Encoding quirks, each overriding the vendor's default (`VendorPkiIdentity.ekQuirks`). */
+  readonly quirks?: EkCertificateQuirks;
 }
 
 /** RFC 5280 §4.1.2.5: 99991231235959Z (GeneralizedTime) means the certificate has no well-defined expiry. */
@@ -70,14 +86,21 @@ function keyKindOf(key: KeyObject): KeyKind | undefined {
   return undefined;
 }
 
-function serialHex(serial: Uint8Array | undefined): string | undefined {
-  if (serial === undefined) return undefined;
+const RANDOM_SERIAL_OCTETS = 16;
+
+/** The INTEGER content octets of a positive serial (RFC 5280 §4.1.2.2): minimal, with a 00 before a high bit. */
+function serialOctets(serial: Uint8Array | undefined): Uint8Array<ArrayBuffer> {
+  if (serial === undefined) {
+    const random = randomBytes(RANDOM_SERIAL_OCTETS);
+    random[0] = ((random[0] ?? 0) & 0x7f) | 0x40;
+    return new Uint8Array(random);
+  }
   const start = serial.findIndex((octet) => octet !== 0);
   if (start < 0) throw invalid("serialNumber must be positive");
   const significant = serial.subarray(start);
-  const encodedLength = significant.length + ((significant[0] ?? 0) > 0x7f ? 1 : 0);
-  if (encodedLength > MAX_SERIAL_OCTETS) throw invalid(`serialNumber exceeds ${MAX_SERIAL_OCTETS} octets`);
-  return Buffer.from(significant).toString("hex");
+  const octets = (significant[0] ?? 0) > 0x7f ? Uint8Array.of(0, ...significant) : Uint8Array.from(significant);
+  if (octets.length > MAX_SERIAL_OCTETS) throw invalid(`serialNumber exceeds ${MAX_SERIAL_OCTETS} octets`);
+  return octets;
 }
 
 function checkRequest(request: EkCertificateRequest): Date {
@@ -91,7 +114,12 @@ function checkRequest(request: EkCertificateRequest): Date {
   return notAfter;
 }
 
-function ekExtensions(request: EkCertificateRequest, pki: VendorPki, authorityKeyId: string): x509.Extension[] {
+function ekExtensions(
+  request: EkCertificateRequest,
+  pki: VendorPki,
+  authorityKeyId: string,
+  quirks: EkCertificateQuirks,
+): x509.Extension[] {
   const issuing = pki.issuerFor(request.kind);
   const usage = request.kind === "rsa" ? x509.KeyUsageFlags.keyEncipherment : x509.KeyUsageFlags.keyAgreement;
   const tpm = { manufacturerId: request.manufacturerId ?? pki.identity.manufacturerId, model: request.model, version: request.version };
@@ -101,7 +129,7 @@ function ekExtensions(request: EkCertificateRequest, pki: VendorPki, authorityKe
       new x509.KeyUsagesExtension(usage, true),
       new x509.ExtendedKeyUsageExtension([TCG_OID.ekCertificate], false),
       createTpmSpecificationExtension(request.specification),
-      createTpmSubjectAltName(tpm),
+      createTpmSubjectAltName(tpm, quirks.singleRdnSan === true ? "single-rdn" : "rdn-per-attribute"),
       new x509.AuthorityKeyIdentifierExtension(authorityKeyId),
       new x509.AuthorityInfoAccessExtension({ caIssuers: new x509.GeneralName("url", issuing.aiaUrl) }),
       new x509.CRLDistributionPointsExtension([issuing.crlUrl]),
@@ -117,26 +145,34 @@ function ekExtensions(request: EkCertificateRequest, pki: VendorPki, authorityKe
  * directoryName with tpmManufacturer/tpmModel/tpmVersion as UTF8String, EKU tcg-kp-EKCertificate,
  * keyUsage keyEncipherment (RSA EK) or keyAgreement (ECC EK) critical, basicConstraints CA:FALSE
  * critical, tcg-at-tpmSpecification, AKI, and the issuing CA's AIA and CRL URLs. Signed by the
- * vendor's issuing CA for this EK kind. Returns the DER bytes.
+ * vendor's issuing CA for this EK kind, over exactly the TBSCertificate bytes emitted, so the vendor's
+ * quirks (or the request's) may make it deliberately non-DER. Returns the DER bytes.
  */
 export async function issueEkCertificate(
   pki: VendorPki,
   request: EkCertificateRequest,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const notAfter = checkRequest(request);
-  const serialNumber = serialHex(request.serialNumber);
+  const serialNumber = serialOctets(request.serialNumber);
+  const quirks: EkCertificateQuirks = { ...pki.identity.ekQuirks, ...request.quirks };
   const issuing = pki.issuerFor(request.kind);
-  const extensions = ekExtensions(request, pki, await keyIdentifierOf(issuing.certificate));
-  const certificate = await x509.X509CertificateGenerator.create({
-    ...(serialNumber === undefined ? {} : { serialNumber }),
-    issuer: issuing.certificate.subjectName,
-    publicKey: request.ekPublicKey.export({ type: "spki", format: "der" }),
-    signingKey: issuing.privateKey,
-    notBefore: request.notBefore,
-    notAfter,
-    extensions,
+  const extensions = ekExtensions(request, pki, await keyIdentifierOf(issuing.certificate), quirks).map((extension) =>
+    AsnConvert.parse(extension.rawData, Extension),
+  );
+  const tbs = new TBSCertificate({
+    version: Version.v3,
+    serialNumber: serialNumber.buffer,
+    issuer: AsnConvert.parse(issuing.certificate.subjectName.toArrayBuffer(), Name),
+    validity: new Validity({ notBefore: request.notBefore, notAfter }),
+    subject: new Name(),
+    subjectPublicKeyInfo: AsnConvert.parse(
+      request.ekPublicKey.export({ type: "spki", format: "der" }),
+      SubjectPublicKeyInfo,
+    ),
+    // ExplicitCriticalExtension serializes by its own schema inside the Extensions SEQUENCE.
+    extensions: new Extensions(applyEkExtensionQuirks(extensions, quirks)),
   });
-  return new Uint8Array(certificate.rawData);
+  return signTbsCertificate(tbs, issuing.privateKey);
 }
 
 function malformed(message: string, cause?: unknown): PkiError {

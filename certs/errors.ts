@@ -4,7 +4,14 @@ export type PkiErrorCode =
   | "PKI_INCOMPLETE"
   | "EK_REQUEST_INVALID"
   | "EK_CERT_MALFORMED"
-  | "BAD_SERIAL";
+  | "BAD_SERIAL"
+  | "CERT_MALFORMED"
+  | "UNSUPPORTED_ALGORITHM"
+  | "AIK_REQUEST_INVALID"
+  | "AIK_CERT_MALFORMED"
+  | "EK_PUBLIC_UNREADABLE"
+  | "CRL_REQUEST_INVALID"
+  | "CA_REQUEST_INVALID";
 
 /** An error from the PKI layer; match on `code`, never on the message. */
 export class PkiError extends Error {

@@ -7,7 +7,14 @@ export {
   type ParsedEkCertificate,
 } from "./ek-certificate.js";
 export { PkiError, type PkiErrorCode } from "./errors.js";
-export { describeVendorPki, type VendorCaDescription, type VendorPkiDescription } from "./pki-show.js";
+export {
+  describeAikPki,
+  describeVendorPki,
+  type AikCaDescription,
+  type AikPkiDescription,
+  type VendorCaDescription,
+  type VendorPkiDescription,
+} from "./pki-show.js";
 export { exportPrivateKeyPem, generateCaKeyPair, importCaPrivateKey, type KeyKind } from "./signing-key.js";
 export {
   TCG_OID,
@@ -19,6 +26,7 @@ export {
   parseTpmSpecificationExtension,
   parseTpmSubjectAltName,
   type TpmDeviceAttributes,
+  type TpmSanLayout,
   type TpmSpecification,
 } from "./tcg-extensions.js";
 export { loadVendorPki, type VendorCa, type VendorPki } from "./vendor-pki.js";
@@ -27,6 +35,8 @@ export {
   VENDORS,
   findVendor,
   vendorByManufacturerId,
+  type EkCertificateQuirks,
+  type TpmVendorKind,
   type VendorCaHierarchy,
   type VendorCaProfile,
   type VendorCode,
@@ -36,3 +46,33 @@ export { x509 } from "./x509.js";
 export { verifyEkChain, type EkChainStatus } from "./ek-chain.js";
 export { revokeSerial, revokedSerials } from "./revocations.js";
 export { loadTlsCredentials, loadTlsTrust, type TlsCredentials } from "./tls-ca.js";
+export {
+  listPublishedEkCertificates,
+  publishEkCertificate,
+  type PublishEkCertificateOptions,
+  type PublishedEkCertificate,
+} from "./ek-publication.js";
+export { signTbsCertificate, verifyCertificateSignature } from "./certificate-signature.js";
+export { CRL_VALIDITY_MS, currentCrl, issueCrl, type CrlIssuer, type RevokedCertificate } from "./crl.js";
+export { issueExpiredCopy } from "./expired-ca-copy.js";
+export {
+  AIK_PKI_HOST,
+  AIK_POLICY_OID,
+  TPM_ROOT_CA_COMMON_NAME,
+  TPM_ROOT_CA_NAME,
+  aikIssuingCaName,
+  listAikIssuingCas,
+  loadAikIssuingCa,
+  loadTpmRootCa,
+  type AikCa,
+} from "./aik-pki.js";
+export {
+  issueAikCertificate,
+  parseAikCertificate,
+  type AikCertificateRequest,
+  type ParsedAikCertificate,
+} from "./aik-certificate.js";
+export { readEkPublicKey } from "./ek-public-key.js";
+export { issueEkCertificateForOrder, type EkCertificateOrder, type IssuedEkCertificate } from "./ek-certificate-order.js";
+export { TRUST_BUNDLE_TPM_ROOT_FOLDER, exportTrustBundle, type TrustBundleSummary } from "./trust-bundle.js";
+export { initPki, type PkiInitSummary } from "./pki-init.js";

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { AIK_PKI_HOST, listAikIssuingCas, loadTpmRootCa } from "./aik-pki.js";
 import { formatTpmId } from "./tcg-extensions.js";
 import type { VendorPki } from "./vendor-pki.js";
 
@@ -25,6 +26,7 @@ export interface VendorPkiDescription {
     readonly code: string;
     readonly organization: string;
     readonly manufacturerId: string;
+    readonly kind: "discrete" | "firmware" | "software";
     readonly host: string;
     readonly ekIssuerKind: Readonly<Record<"rsa" | "ecc", "rsa" | "ecc">>;
   };
@@ -38,6 +40,7 @@ export function describeVendorPki(pki: VendorPki): VendorPkiDescription {
     vendor: {
       code: identity.code,
       organization: identity.organization,
+      kind: identity.kind,
       manufacturerId: formatTpmId(identity.manufacturerId),
       host: identity.host,
       ekIssuerKind: { ...identity.ekIssuerKind },
@@ -46,6 +49,50 @@ export function describeVendorPki(pki: VendorPki): VendorPkiDescription {
       role: ca.role,
       name: ca.name,
       kind: ca.kind,
+      subject: ca.certificate.subject,
+      issuer: ca.certificate.issuer,
+      serialNumber: ca.certificate.serialNumber,
+      notBefore: ca.certificate.notBefore.toISOString(),
+      notAfter: ca.certificate.notAfter.toISOString(),
+      sha256: createHash("sha256").update(new Uint8Array(ca.certificate.rawData)).digest("hex").toUpperCase(),
+      aiaUrl: ca.aiaUrl,
+      crlUrl: ca.crlUrl,
+      pem: ca.certificate.toString("pem"),
+    })),
+  };
+}
+
+/** One CA of the AIK PKI as printable data (public parts only). */
+export interface AikCaDescription {
+  readonly role: "root" | "issuing";
+  readonly name: string;
+  readonly subject: string;
+  readonly issuer: string;
+  readonly serialNumber: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  /** SHA-256 of the DER certificate, upper-case hex. */
+  readonly sha256: string;
+  readonly aiaUrl: string;
+  readonly crlUrl: string;
+  readonly pem: string;
+}
+
+/** The TPM Root CA and every AIK issuing CA, for `apsim pki show --aik`. */
+export interface AikPkiDescription {
+  readonly host: string;
+  readonly cas: readonly AikCaDescription[];
+}
+
+/** Describes the TPM Root CA (first, created if absent) and the AIK issuing CAs made so far; no private keys. */
+export async function describeAikPki(home: string): Promise<AikPkiDescription> {
+  const root = await loadTpmRootCa(home);
+  const issuing = await listAikIssuingCas(home);
+  return {
+    host: AIK_PKI_HOST,
+    cas: [root, ...issuing].map((ca) => ({
+      role: ca === root ? "root" : "issuing",
+      name: ca.name,
       subject: ca.certificate.subject,
       issuer: ca.certificate.issuer,
       serialNumber: ca.certificate.serialNumber,

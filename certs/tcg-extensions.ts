@@ -77,26 +77,37 @@ export function parseTpmId(text: string): number | undefined {
   return match?.[1] === undefined ? undefined : Number.parseInt(match[1], 16);
 }
 
-function utf8Rdn(type: string, value: string): RelativeDistinguishedName {
-  return new RelativeDistinguishedName([
-    new AttributeTypeAndValue({ type, value: new AttributeValue({ utf8String: value }) }),
-  ]);
+/**
+ * How the TPM attributes are grouped in the SAN directoryName: the profile's three single-attribute RDNs, or
+ * one RDN holding all three (seen in real certificates; readers must accept both).
+ */
+export type TpmSanLayout = "rdn-per-attribute" | "single-rdn";
+
+function tpmAttribute(type: string, value: string): AttributeTypeAndValue {
+  return new AttributeTypeAndValue({ type, value: new AttributeValue({ utf8String: value }) });
 }
 
 /**
- * EK Credential Profile subjectAltName, critical: one directoryName of three single-attribute RDNs
- * (tpmManufacturer, tpmModel, tpmVersion), each a UTF8String.
+ * EK Credential Profile subjectAltName, critical: one directoryName holding tpmManufacturer, tpmModel and
+ * tpmVersion, each a UTF8String; by default as three single-attribute RDNs (the profile's layout).
  */
-export function createTpmSubjectAltName(attributes: TpmDeviceAttributes): x509.Extension {
+export function createTpmSubjectAltName(
+  attributes: TpmDeviceAttributes,
+  layout: TpmSanLayout = "rdn-per-attribute",
+): x509.Extension {
   const model = attributes.model;
   if (model.length === 0 || Buffer.byteLength(model, "utf8") > STRMAX) {
     throw new RangeError(`tpmModel must be 1..${STRMAX} bytes`);
   }
-  const directoryName = new Name([
-    utf8Rdn(TCG_OID.tpmManufacturer, formatTpmId(attributes.manufacturerId)),
-    utf8Rdn(TCG_OID.tpmModel, model),
-    utf8Rdn(TCG_OID.tpmVersion, formatTpmId(attributes.version)),
-  ]);
+  const values = [
+    tpmAttribute(TCG_OID.tpmManufacturer, formatTpmId(attributes.manufacturerId)),
+    tpmAttribute(TCG_OID.tpmModel, model),
+    tpmAttribute(TCG_OID.tpmVersion, formatTpmId(attributes.version)),
+  ];
+  const directoryName =
+    layout === "single-rdn"
+      ? new Name([new RelativeDistinguishedName(values)])
+      : new Name(values.map((value) => new RelativeDistinguishedName([value])));
   const names = new GeneralNames([new GeneralName({ directoryName })]);
   return new x509.Extension(id_ce_subjectAltName, true, AsnConvert.serialize(names));
 }

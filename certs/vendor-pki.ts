@@ -1,9 +1,8 @@
-import { mkdtemp, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import { ensurePrivateDir, fsyncDirectory, writeFileAtomic, writeSecretFile } from "../lib/index.js";
 import { issueCaCertificate } from "./ca-certificate.js";
+import { createDirectoryOnce, errorCode, readCaFiles, writeCaFiles } from "./ca-files.js";
 import { PkiError } from "./errors.js";
-import { exportPrivateKeyPem, generateCaKeyPair, importCaPrivateKey, type KeyKind } from "./signing-key.js";
+import { generateCaKeyPair, type KeyKind } from "./signing-key.js";
 import { findVendor, SIMULATED_UNIT, type VendorCaProfile, type VendorPkiIdentity } from "./vendors.js";
 import { x509 } from "./x509.js";
 
@@ -22,6 +21,8 @@ export interface VendorCa {
   readonly aiaUrl: string;
   /** Where this CA publishes its CRL: `http://<host>/<name>.crl`. */
   readonly crlUrl: string;
+  /** The CA that signed this one's certificate; absent for a (self-signed) root. */
+  readonly issuer?: VendorCa;
 }
 
 /** A vendor's EK PKI: its roots and the EK issuing CA under each. */
@@ -43,10 +44,6 @@ export interface VendorPki {
 const CA_NOT_BEFORE = new Date("2015-01-01T00:00:00Z");
 const CA_NOT_AFTER = new Date("2049-12-31T23:59:59Z");
 
-const CERT_SUFFIX = ".crt.pem";
-const KEY_SUFFIX = ".key.pem";
-const PUBLIC_FILE_MODE = 0o644;
-
 function caSubject(identity: VendorPkiIdentity, profile: VendorCaProfile): x509.Name {
   return new x509.Name([
     { C: [{ printableString: identity.country }] },
@@ -58,17 +55,6 @@ function caSubject(identity: VendorPkiIdentity, profile: VendorCaProfile): x509.
 
 function caUrls(identity: VendorPkiIdentity, name: string): { aiaUrl: string; crlUrl: string } {
   return { aiaUrl: `http://${identity.host}/${name}.crt`, crlUrl: `http://${identity.host}/${name}.crl` };
-}
-
-function errorCode(error: unknown): string | undefined {
-  return typeof error === "object" && error !== null && "code" in error ? String(error.code) : undefined;
-}
-
-async function writeCa(dir: string, name: string, certificate: x509.X509Certificate, key: CryptoKey): Promise<void> {
-  await writeSecretFile(path.join(dir, name + KEY_SUFFIX), await exportPrivateKeyPem(key));
-  await writeFileAtomic(path.join(dir, name + CERT_SUFFIX), certificate.toString("pem") + "\n", {
-    mode: PUBLIC_FILE_MODE,
-  });
 }
 
 /** Creates every CA of the vendor in `dir`: per hierarchy a self-signed root and an issuing CA (pathlen 0). */
@@ -95,8 +81,8 @@ async function generateVendorPki(dir: string, identity: VendorPkiIdentity): Prom
         ...caUrls(identity, hierarchy.root.name),
         ...validity,
       });
-      await writeCa(dir, hierarchy.root.name, root, rootKeys.privateKey);
-      await writeCa(dir, hierarchy.issuing.name, issuing, issuingKeys.privateKey);
+      await writeCaFiles(dir, hierarchy.root.name, root, rootKeys.privateKey);
+      await writeCaFiles(dir, hierarchy.issuing.name, issuing, issuingKeys.privateKey);
     }),
   );
 }
@@ -107,18 +93,16 @@ async function readCa(
   profile: VendorCaProfile,
   kind: KeyKind,
   role: VendorCa["role"],
+  issuer?: VendorCa,
 ): Promise<VendorCa> {
-  const certificatePem = await readFile(path.join(dir, profile.name + CERT_SUFFIX), "utf8");
-  const keyPem = await readFile(path.join(dir, profile.name + KEY_SUFFIX), "utf8");
   return {
     name: profile.name,
     commonName: profile.commonName,
     kind,
     role,
-    certificate: new x509.X509Certificate(certificatePem),
-    certificatePem,
-    privateKey: await importCaPrivateKey(keyPem, kind),
+    ...(await readCaFiles(dir, profile.name, kind)),
     ...caUrls(identity, profile.name),
+    ...(issuer === undefined ? {} : { issuer }),
   };
 }
 
@@ -128,8 +112,9 @@ async function readVendorPki(dir: string, identity: VendorPkiIdentity): Promise<
   const issuingCas: VendorCa[] = [];
   try {
     for (const hierarchy of identity.hierarchies) {
-      roots.push(await readCa(dir, identity, hierarchy.root, hierarchy.kind, "root"));
-      issuingCas.push(await readCa(dir, identity, hierarchy.issuing, hierarchy.kind, "issuing"));
+      const root = await readCa(dir, identity, hierarchy.root, hierarchy.kind, "root");
+      roots.push(root);
+      issuingCas.push(await readCa(dir, identity, hierarchy.issuing, hierarchy.kind, "issuing", root));
     }
   } catch (error) {
     if (errorCode(error) !== "ENOENT") throw error;
@@ -173,17 +158,7 @@ export async function loadVendorPki(home: string, code: string): Promise<VendorP
   const existing = await readVendorPki(dir, identity);
   if (existing !== undefined) return existing;
 
-  await ensurePrivateDir(vendorsDir);
-  const staging = await mkdtemp(path.join(vendorsDir, `.${identity.code}.tmp-`));
-  try {
-    await generateVendorPki(staging, identity);
-    await rename(staging, dir);
-    await fsyncDirectory(vendorsDir);
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    const lostRace = ["EEXIST", "ENOTEMPTY", "EPERM"].includes(errorCode(error) ?? "");
-    if (!lostRace) throw error;
-  }
+  await createDirectoryOnce(vendorsDir, identity.code, (staging) => generateVendorPki(staging, identity));
   const created = await readVendorPki(dir, identity);
   if (created === undefined) throw new PkiError("PKI_INCOMPLETE", `vendor PKI in ${dir} is incomplete or unreadable`);
   return created;

@@ -1,8 +1,20 @@
 #!/usr/bin/env node
 /** `apsim`: parses arguments and calls the modules; no logic of its own. */
-import { Command, InvalidArgumentError, Option } from "commander";
-import { describeVendorPki, loadVendorPki } from "../certs/index.js";
-import { resolveHome } from "../lib/index.js";
+import { Argument, Command, InvalidArgumentError, Option } from "commander";
+import { readFile } from "node:fs/promises";
+import {
+  VENDORS,
+  describeAikPki,
+  describeVendorPki,
+  exportTrustBundle,
+  formatTpmId,
+  initPki,
+  issueEkCertificateForOrder,
+  loadVendorPki,
+  parseEkCertificate,
+  type KeyKind,
+} from "../certs/index.js";
+import { resolveHome, writeFileAtomic } from "../lib/index.js";
 import {
   TpmEmulator,
   VENDOR_PROFILES,
@@ -16,6 +28,22 @@ import {
   type EkKind,
   type TpmProtocol,
 } from "../tpm-emulator/index.js";
+import {
+  VENDOR_FAULTS,
+  clearVendorFaults,
+  getVendorFaults,
+  parseVendorFault,
+  parseVendorFaultSpec,
+  setVendorFaults,
+  startServices,
+  type AttestationServiceName,
+  type VendorFaultsDocument,
+} from "../attestation-service/index.js";
+import { loadTlsTrust as loadServiceTlsTrust } from "../certs/index.js";
+import { adminTokenFile, readAdminToken } from "../lib/index.js";
+import { attestDevice, describeOutcome, describeStep, type AkKind, type EkChoice } from "../agent/index.js";
+import { loadTlsTrust as loadDeviceTlsTrust } from "../certs/index.js";
+import { registerFleetCommand } from "./fleet-command.js";
 import { note, printJson, printLines } from "./output.js";
 
 const program = new Command("apsim")
@@ -152,22 +180,90 @@ function printInfo(info: ReturnType<typeof describeTpm>): void {
   printLines(lines);
 }
 
-program
-  .command("pki")
-  .description("simulated vendor PKIs")
-  .command("show")
-  .description("print every root and issuing CA of a vendor (PEM)")
-  .addOption(vendorOption())
+const pki = program.command("pki").description("simulated vendor PKIs, the TPM Root CA and its AIK CAs");
+
+const pkiVendorOption = () => new Option("--vendor <code>", "TPM vendor").choices(VENDORS.map((v) => v.code));
+
+pki
+  .command("init")
+  .description("create every vendor PKI and the TPM Root CA (existing ones are kept)")
   .option("--json", "print one JSON document")
-  .action(async (o: { vendor: string; json?: boolean }) => {
-    const d = describeVendorPki(await loadVendorPki(home(), o.vendor));
+  .action(async (o: { json?: boolean }) => {
+    const summary = await initPki(home());
+    if (o.json) {
+      printJson(summary);
+      return;
+    }
+    const lines = summary.vendors.map((v) => `${v.code.padEnd(5)} ${v.kind.padEnd(9)} ${v.host}  ${v.cas.join(", ")}`);
+    printLines([...lines, `TPM root ${summary.tpmRoot.subject}`]);
+  });
+
+pki
+  .command("show")
+  .description("print a vendor's root and issuing CAs, or (--aik) the TPM Root CA and the AIK CAs (PEM)")
+  .addOption(pkiVendorOption())
+  .option("--aik", "the TPM Root CA and every AIK issuing CA instead")
+  .option("--json", "print one JSON document")
+  .action(async (o: { vendor?: string; aik?: boolean; json?: boolean }) => {
+    if ((o.vendor === undefined) === (o.aik !== true)) throw new InvalidArgumentError("give either --vendor <code> or --aik");
+    const d = o.vendor !== undefined ? describeVendorPki(await loadVendorPki(home(), o.vendor)) : await describeAikPki(home());
     if (o.json) {
       printJson(d);
       return;
     }
     const lines: string[] = [];
-    for (const ca of d.cas) lines.push(`# ${ca.role} ${ca.kind.toUpperCase()}: ${ca.subject}`, ca.pem.trimEnd(), "");
+    for (const ca of d.cas) {
+      lines.push(`# ${ca.role}${"kind" in ca ? ` ${ca.kind.toUpperCase()}` : ""}: ${ca.subject}`, ca.pem.trimEnd(), "");
+    }
     printLines(lines);
+  });
+
+pki
+  .command("issue-ek-cert")
+  .description("certify an EK public key as the vendor's factory does; writes DER (as NV 0x01C00002/0x01C0000A hold it)")
+  .addOption(pkiVendorOption().makeOptionMandatory())
+  .requiredOption("--ek-pub <file>", "the EK public key: PEM, DER, or TPM2B_PUBLIC as tpm2_createek -u writes it")
+  .requiredOption("--out <file>", "where to write the certificate (DER)")
+  .addOption(new Option("--kind <kind>", "EK kind (default: the key's)").choices(["rsa", "ecc"]))
+  .option("--model <model>", "tcg-at-tpmModel (default: the vendor's typical TPM)")
+  .option("--firmware <major.minor>", "firmware version (default: the vendor's)", parseFirmware)
+  .option("--json", "print one JSON document")
+  .action(
+    async (o: { vendor: string; ekPub: string; out: string; kind?: KeyKind; model?: string; firmware?: { major: number; minor: number }; json?: boolean }) => {
+      const issued = await issueEkCertificateForOrder({
+        home: home(),
+        vendor: o.vendor,
+        ekPublic: await readFile(o.ekPub),
+        ...(o.kind ? { kind: o.kind } : {}),
+        ...(o.model !== undefined ? { model: o.model } : {}),
+        ...(o.firmware ? { firmware: o.firmware } : {}),
+        notBefore: new Date(),
+      });
+      await writeFileAtomic(o.out, issued.der, { mode: 0o644 });
+      const parsed = parseEkCertificate(issued.der);
+      const doc = {
+        vendor: issued.vendor,
+        kind: issued.kind,
+        model: issued.model,
+        version: formatTpmId(issued.version),
+        serialNumber: parsed.serialNumber,
+        issuer: parsed.issuer,
+        out: o.out,
+      };
+      if (o.json) printJson(doc);
+      else printLines([`${doc.out}: ${doc.vendor} ${doc.kind.toUpperCase()} EK certificate, serial ${doc.serialNumber}, issuer ${doc.issuer}`]);
+    },
+  );
+
+pki
+  .command("export-trust")
+  .description("write every vendor CA, the TPM Root CA and the AIK CAs in the TrustedTpm.cab folder layout")
+  .requiredOption("--out <dir>", "output directory")
+  .option("--json", "print one JSON document")
+  .action(async (o: { out: string; json?: boolean }) => {
+    const summary = await exportTrustBundle(home(), o.out);
+    if (o.json) printJson({ out: o.out, files: summary.files });
+    else printLines([`${summary.files.length} files in ${o.out}`]);
   });
 
 program
@@ -192,6 +288,141 @@ program
     printLines(lines);
     if (rows.some((r) => r.eks.some((e) => e.certificate.startsWith("invalid")))) process.exitCode = 1;
   });
+
+// --- services: apsim up, apsim serve, apsim admin vendor-fault ---
+
+function faultTexts(grammar: "VENDOR=FAULT" | "FAULT"): (value: string, previous: string[]) => string[] {
+  return (value, previous) => {
+    try {
+      if (grammar === "VENDOR=FAULT") parseVendorFault(value);
+      else parseVendorFaultSpec(value);
+    } catch (e) {
+      throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
+    }
+    return [...previous, value];
+  };
+}
+
+const vendorFaultHelp = VENDOR_FAULTS.map((f) => (f.argument === undefined ? f.name : `${f.name}:${f.argument}`)).join(", ");
+
+interface ServicesCommandOptions {
+  host: string;
+  port: number;
+  db?: string;
+  allowSoftwareTpm?: boolean;
+  vendorFault: string[];
+  vendors?: string;
+  json?: boolean;
+}
+
+/** Starts the services, prints where they listen, and stops them cleanly on SIGINT/SIGTERM (exit 0). */
+async function runServices(services: AttestationServiceName[], o: ServicesCommandOptions): Promise<void> {
+  const serviceHome = home();
+  const running = await startServices({
+    home: serviceHome,
+    host: o.host,
+    port: o.port,
+    services,
+    vendorFaults: o.vendorFault,
+    ...(o.db === undefined ? {} : { db: o.db }),
+    ...(o.allowSoftwareTpm === true ? { allowSoftwareTpm: true } : {}),
+    ...(o.vendors === undefined ? {} : { vendorsUrl: o.vendors }),
+  });
+  if (o.json) printJson({ url: running.url, adminTokenFile: adminTokenFile(serviceHome) });
+  else printLines([running.url]);
+  note(`${services.join(" + ")} listening; admin token in ${adminTokenFile(serviceHome)}; Ctrl-C stops`);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    running.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        note(`apsim: ${e instanceof Error ? e.message : String(e)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+program
+  .command("up")
+  .description("run the vendor endpoints and the attestation service on one loopback HTTPS port")
+  .option("--host <addr>", "address to listen on", "127.0.0.1")
+  .option("--port <n>", "port; 0 picks a free one", parsePort, 0)
+  .option("--db <url>", "database of the attestation service (default SQLite under the home)")
+  .option("--allow-software-tpm", "let the attestation service certify software TPMs")
+  .option("--vendor-fault <VENDOR=FAULT>", `a vendor endpoint fault, repeatable: ${vendorFaultHelp}`, faultTexts("VENDOR=FAULT"), [] as string[])
+  .option("--json", "print one JSON document {url, adminTokenFile}")
+  .action((o: ServicesCommandOptions) => runServices(["vendors", "attestation"], o));
+
+program
+  .command("serve")
+  .description("run one service alone")
+  .addArgument(new Argument("<service>", "which service").choices(["vendors", "attestation"]))
+  .option("--host <addr>", "address to listen on", "127.0.0.1")
+  .option("--port <n>", "port; 0 picks a free one", parsePort, 0)
+  .option("--db <url>", "database of the attestation service (default SQLite under the home)")
+  .option("--allow-software-tpm", "let the attestation service certify software TPMs")
+  .option("--vendors <url>", "base URL of the vendor endpoints the attestation service fetches from (default its own)")
+  .option("--vendor-fault <VENDOR=FAULT>", `a vendor endpoint fault, repeatable: ${vendorFaultHelp}`, faultTexts("VENDOR=FAULT"), [] as string[])
+  .option("--json", "print one JSON document {url, adminTokenFile}")
+  .action((service: AttestationServiceName, o: ServicesCommandOptions) => runServices([service], o));
+
+const admin = program.commands.find((c) => c.name() === "admin") ?? program.command("admin").description("change running services");
+
+admin
+  .command("vendor-fault")
+  .description("show, set or clear a vendor endpoint's faults at a running server")
+  .requiredOption("--server <url>", "base URL apsim up printed")
+  .addOption(new Option("--vendor <code>", "TPM vendor").choices(VENDORS.map((v) => v.code)).makeOptionMandatory())
+  .option("--set <fault>", `replace the vendor's faults with this one, repeatable: ${vendorFaultHelp}`, faultTexts("FAULT"), [] as string[])
+  .option("--clear", "switch every fault of the vendor off")
+  .option("--admin-token <token>", "admin token (env APSIM_ADMIN_TOKEN, default the home's admin-token file)")
+  .option("--json", "print one JSON document")
+  .action(async (o: { server: string; vendor: string; set: string[]; clear?: boolean; adminToken?: string; json?: boolean }) => {
+    if (o.clear === true && o.set.length > 0) throw new InvalidArgumentError("--set and --clear exclude each other");
+    const adminToken = o.adminToken || process.env["APSIM_ADMIN_TOKEN"] || (await readAdminToken(home()));
+    if (!adminToken) throw new InvalidArgumentError("no admin token: pass --admin-token or set APSIM_ADMIN_TOKEN");
+    const client = { serverUrl: o.server, adminToken, ca: await loadServiceTlsTrust(home()) };
+    const result: VendorFaultsDocument =
+      o.clear === true
+        ? await clearVendorFaults(client, o.vendor)
+        : o.set.length > 0
+          ? await setVendorFaults(client, o.vendor, o.set)
+          : await getVendorFaults(client, o.vendor);
+    if (o.json) printJson(result);
+    else printLines([`${result.vendor}: ${result.faults.length === 0 ? "no faults" : result.faults.join(", ")}`]);
+  });
+
+const deviceCommand =
+  program.commands.find((c) => c.name() === "device") ?? program.command("device").description("the virtual device");
+
+deviceCommand
+  .command("attest")
+  .description('attest the TPM with the attestation service, as Windows does in "Securing your hardware"')
+  .requiredOption("--tpm <location>", "the TPM: a state directory, swtpm://host:port, mssim://host:port or /dev/tpmrm0")
+  .requiredOption("--server <url>", "base URL apsim up printed")
+  .addOption(new Option("--ek <kind>", "endorsement key (auto: the one NV holds a certificate for)").choices(["rsa", "ecc", "auto"]).default("auto"))
+  .addOption(new Option("--ak <kind>", "attestation key").choices(["rsa", "ecc"]).default("rsa"))
+  .option("--json", "print one JSON document {ok, code, hresult, akCertificate, steps}")
+  .action(async (o: { tpm: string; server: string; ek: EkChoice; ak: AkKind; json?: boolean }) => {
+    const outcome = await attestDevice({
+      tpm: o.tpm,
+      serverUrl: o.server,
+      ca: await loadDeviceTlsTrust(home()),
+      ek: o.ek,
+      ak: o.ak,
+      onStep: (step) => (o.json ? note(describeStep(step)) : printLines([describeStep(step)])),
+    });
+    if (o.json) printJson(outcome);
+    else printLines(describeOutcome(outcome));
+    process.exitCode = outcome.ok ? 0 : 1;
+  });
+
+registerFleetCommand(program, home);
 
 program.parseAsync().catch((e: unknown) => {
   process.stderr.write(`apsim: ${e instanceof Error ? e.message : String(e)}\n`);

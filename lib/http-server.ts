@@ -49,7 +49,6 @@ export function createHttpsApp(options: HttpsAppOptions): FastifyInstance {
     keepAliveTimeout: 60_000,
     return503OnClosing: true,
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
-    disableRequestLogging: true,
   };
   const app = Fastify(serverOptions) as unknown as FastifyInstance;
   app.addContentTypeParser(RAW_BODY_TYPES, { parseAs: "buffer" }, (_request, body, done) => done(null, body));

@@ -6,6 +6,7 @@
 import { timingSafeEqual } from "node:crypto";
 import {
   TPM_CC,
+  TPM_NT,
   TPM_RC,
   TPM_RS_PW,
   TPM_SE,
@@ -76,7 +77,6 @@ interface DaTimers {
   selfHealTimer: bigint;
   /** Clock (ms) of the last lockoutAuth failure. */
   lockoutTimer: bigint;
-  lockoutAuthEnabled: boolean;
   /** resetCount/restartCount when the timers were started: a new power cycle restarts them. */
   cycle: string;
   resetCount: number;
@@ -89,11 +89,11 @@ function timersOf(tpm: Tpm): DaTimers {
   const cycle = `${s.resetCount}/${s.restartCount}`;
   let t = daTimers.get(tpm);
   if (!t) {
-    t = { selfHealTimer: tpm.clock(), lockoutTimer: tpm.clock(), lockoutAuthEnabled: true, cycle, resetCount: s.resetCount };
+    t = { selfHealTimer: tpm.clock(), lockoutTimer: tpm.clock(), cycle, resetCount: s.resetCount };
     daTimers.set(tpm, t);
   } else if (t.cycle !== cycle) {
     // DAStartup: timers restart; with lockoutRecovery 0 only a TPM Reset gives lockoutAuth back
-    if (s.resetCount !== t.resetCount && s.da.lockoutRecovery === 0) t.lockoutAuthEnabled = true;
+    if (s.resetCount !== t.resetCount && s.da.lockoutRecovery === 0) s.lockoutAuthEnabled = true;
     t.selfHealTimer = tpm.clock();
     t.lockoutTimer = tpm.clock();
     t.cycle = cycle;
@@ -112,7 +112,8 @@ export function isDaProtected(tpm: Tpm, handle: number): boolean {
 
 /** Whether lockoutAuth may be used (it is not after a failure, until lockoutRecovery passes). */
 export function isLockoutAuthEnabled(tpm: Tpm): boolean {
-  return timersOf(tpm).lockoutAuthEnabled;
+  timersOf(tpm);
+  return tpm.state.lockoutAuthEnabled;
 }
 
 /**
@@ -139,9 +140,12 @@ export function healDictionaryAttack(tpm: Tpm): boolean {
       }
     }
   }
-  if (!t.lockoutAuthEnabled && da.lockoutRecovery !== 0) {
+  if (!tpm.state.lockoutAuthEnabled && da.lockoutRecovery !== 0) {
     const elapsed = now > t.lockoutTimer ? now - t.lockoutTimer : 0n;
-    if (elapsed / 1000n >= BigInt(da.lockoutRecovery)) t.lockoutAuthEnabled = true;
+    if (elapsed / 1000n >= BigInt(da.lockoutRecovery)) {
+      tpm.state.lockoutAuthEnabled = true;
+      changed = true;
+    }
   }
   return changed;
 }
@@ -156,7 +160,7 @@ export function resetDictionaryAttack(tpm: Tpm): void {
 function checkLockout(tpm: Tpm, handle: number): void {
   if (!isDaProtected(tpm, handle)) return;
   if (handle === TPM_RH.LOCKOUT) {
-    if (!timersOf(tpm).lockoutAuthEnabled) throw new TpmError(TPM_RC.LOCKOUT);
+    if (!isLockoutAuthEnabled(tpm)) throw new TpmError(TPM_RC.LOCKOUT);
     return;
   }
   const da = tpm.state.da;
@@ -171,8 +175,9 @@ function authFailure(tpm: Tpm, handle: number, index: number, includeAuth: boole
   if (!includeAuth || !isDaProtected(tpm, handle)) return new TpmError(TPM_RC.BAD_AUTH).at("session", index);
   const t = timersOf(tpm);
   if (handle === TPM_RH.LOCKOUT) {
-    t.lockoutAuthEnabled = false;
+    tpm.state.lockoutAuthEnabled = false;
     t.lockoutTimer = tpm.clock();
+    tpm.persist();
   } else {
     if (tpm.state.da.recoveryTime !== 0) tpm.state.da.failedTries++;
     t.selfHealTimer = tpm.clock();
@@ -206,7 +211,49 @@ function isAuthValueAvailable(tpm: Tpm, handle: number, role: AuthRole): boolean
       ((attrs & TPMA_OBJECT.userWithAuth) !== 0 || (role === "admin" && (attrs & TPMA_OBJECT.adminWithPolicy) === 0))
     );
   }
+  // a PIN index's authValue is there while the index is written and pinCount is below pinLimit
+  if (isPinIndexHandle(tpm, handle)) {
+    const pin = pinCounter(tpm, handle);
+    return pin !== undefined && pin.count < pin.limit;
+  }
   return tpm.entityAuthValue(handle) !== undefined;
+}
+
+/** The (pinCount, pinLimit) of a written PIN index, else undefined (Part 2 §13.4 TPMS_NV_PIN_COUNTER_PARAMETERS). */
+function pinCounter(tpm: Tpm, handle: number): { count: number; limit: number } | undefined {
+  if (handle >>> 24 !== 0x01) return undefined;
+  const nv = tpm.nvIndex(handle);
+  if (!nv || !(nv.public.attributes & TPMA_NV.WRITTEN)) return undefined;
+  const type = (nv.public.attributes & TPMA_NV.TPM_NT_MASK) >>> TPMA_NV.TPM_NT_SHIFT;
+  if (type !== TPM_NT.PIN_FAIL && type !== TPM_NT.PIN_PASS) return undefined;
+  const data = Buffer.from(nv.data);
+  return { count: data.readUInt32BE(0), limit: data.readUInt32BE(4) };
+}
+
+function isPinIndexHandle(tpm: Tpm, handle: number): boolean {
+  if (handle >>> 24 !== 0x01) return false;
+  const attributes = tpm.nvIndex(handle)?.public.attributes ?? 0;
+  const type = (attributes & TPMA_NV.TPM_NT_MASK) >>> TPMA_NV.TPM_NT_SHIFT;
+  return type === TPM_NT.PIN_FAIL || type === TPM_NT.PIN_PASS;
+}
+
+/**
+ * The PIN processing of CheckAuthSession: a written PIN Fail index counts a failed authorization and starts over
+ * after a good one; a written PIN Pass index counts every good one.
+ */
+function notePinUse(tpm: Tpm, handle: number, ok: boolean): void {
+  const pin = pinCounter(tpm, handle);
+  if (!pin) return;
+  const nv = tpm.nvIndex(handle)!;
+  const type = (nv.public.attributes & TPMA_NV.TPM_NT_MASK) >>> TPMA_NV.TPM_NT_SHIFT;
+  let count = pin.count;
+  if (type === TPM_NT.PIN_FAIL) count = ok ? 0 : count + 1;
+  else if (ok) count++;
+  else return;
+  const data = Buffer.from(nv.data);
+  data.writeUInt32BE(count >>> 0, 0);
+  nv.data = data;
+  tpm.persist();
 }
 
 /** IsAuthPolicyAvailable: a non-empty authPolicy (objects: with their sensitive area loaded). */
@@ -300,6 +347,19 @@ function checkSessionArea(tpm: Tpm, auths: readonly TPMS_AUTH_COMMAND[]): void {
 }
 
 /**
+ * Part 1 §19.6.5: when a session other than the first decrypts the command or encrypts the response, its nonceTPM
+ * (nonceDecrypt, nonceEncrypt; the latter only when it is not also the decrypt session) goes into the first
+ * session's HMAC, so that the first session's owner vouches for the encryption sessions.
+ */
+function firstSessionExtraNonces(tpm: Tpm, auths: readonly TPMS_AUTH_COMMAND[]): { nonceDecrypt: Buffer; nonceEncrypt: Buffer } {
+  const indexOf = (bit: number) => auths.findIndex((a) => a.sessionHandle !== TPM_RS_PW && (a.sessionAttributes & bit) !== 0);
+  const nonceOf = (i: number) => (i > 0 ? (tpm.sessions.loaded(auths[i]!.sessionHandle)?.nonceTPM ?? EMPTY) : EMPTY);
+  const decrypt = indexOf(TPMA_SESSION.decrypt);
+  const encrypt = indexOf(TPMA_SESSION.encrypt);
+  return { nonceDecrypt: nonceOf(decrypt), nonceEncrypt: encrypt === decrypt ? EMPTY : nonceOf(encrypt) };
+}
+
+/**
  * Checks every session of a command. `parameters` is the raw (still encrypted) parameter area, over which cpHash
  * is computed. Returns the sessions in order for the response side.
  */
@@ -326,6 +386,7 @@ export function authorizeCommand(
     return h;
   };
   const facts: CommandFacts = { code, handles, parameters, cpHashFor };
+  const { nonceDecrypt, nonceEncrypt } = firstSessionExtraNonces(tpm, auths);
 
   const uses: SessionUse[] = [];
   for (let i = 0; i < auths.length; i++) {
@@ -341,7 +402,9 @@ export function authorizeCommand(
       if (isPolicyRequired(tpm, authorizes, role)) throw new TpmError(TPM_RC.AUTH_TYPE);
       if (!isAuthValueAvailable(tpm, authorizes, role)) throw new TpmError(TPM_RC.AUTH_UNAVAILABLE);
       const authValue = tpm.entityAuthValue(authorizes) ?? EMPTY;
-      if (!equalSecret(trimAuthValue(auth.hmac), trimAuthValue(authValue))) throw authFailure(tpm, authorizes, n, true);
+      const good = equalSecret(trimAuthValue(auth.hmac), trimAuthValue(authValue));
+      notePinUse(tpm, authorizes, good);
+      if (!good) throw authFailure(tpm, authorizes, n, true);
       uses.push({
         index: n,
         handle: auth.sessionHandle,
@@ -360,7 +423,10 @@ export function authorizeCommand(
 
     const session = tpm.sessions.loaded(auth.sessionHandle)!;
     const nonceSize = auth.nonce.length;
-    if (nonceSize < 16 || nonceSize > digestSize(session.authHash)) throw new TpmError(TPM_RC.NONCE).at("session", n);
+    // a PolicyPassword session authorizing a handle is checked like a password (CheckPWAuthSession): the reference
+    // puts no bound on its nonceCaller, and ESYS sends it empty
+    const passwordLike = session.type === TPM_SE.POLICY && session.isPasswordNeeded && i < authCount;
+    if (!passwordLike && (nonceSize < 16 || nonceSize > digestSize(session.authHash))) throw new TpmError(TPM_RC.NONCE).at("session", n);
     // libtpms: a trial session cannot appear in the session area
     if (session.type === TPM_SE.TRIAL) throw new TpmError(TPM_RC.ATTRIBUTES).at("session", n);
     const nonceCaller = Buffer.from(auth.nonce);
@@ -384,15 +450,28 @@ export function authorizeCommand(
 
     const authValue = includeAuth && authorizes !== undefined ? (tpm.entityAuthValue(authorizes) ?? EMPTY) : EMPTY;
     if (session.type === TPM_SE.POLICY && session.isPasswordNeeded && authorizes !== undefined) {
-      if (!equalSecret(trimAuthValue(auth.hmac), trimAuthValue(authValue))) throw authFailure(tpm, authorizes, n, includeAuth);
+      const good = equalSecret(trimAuthValue(auth.hmac), trimAuthValue(authValue));
+      notePinUse(tpm, authorizes, good);
+      if (!good) throw authFailure(tpm, authorizes, n, includeAuth);
     } else {
       const keyEmpty = session.sessionKey.length === 0 && trimAuthValue(authValue).length === 0;
       const ok =
         (keyEmpty && emptyHmac) ||
         equalSecret(
-          sessionHmac(session.authHash, session.sessionKey, authValue, cpHashFor(session.authHash), nonceCaller, session.nonceTPM, EMPTY, EMPTY, auth.sessionAttributes),
+          sessionHmac(
+            session.authHash,
+            session.sessionKey,
+            authValue,
+            cpHashFor(session.authHash),
+            nonceCaller,
+            session.nonceTPM,
+            i === 0 ? nonceDecrypt : EMPTY,
+            i === 0 ? nonceEncrypt : EMPTY,
+            auth.sessionAttributes,
+          ),
           auth.hmac,
         );
+      if (authorizes !== undefined) notePinUse(tpm, authorizes, ok);
       if (!ok) {
         if (authorizes === undefined) throw new TpmError(TPM_RC.BAD_AUTH).at("session", n);
         throw authFailure(tpm, authorizes, n, includeAuth);

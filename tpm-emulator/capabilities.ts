@@ -280,9 +280,11 @@ function variableProperty(tpm: Tpm, pt: number): number | undefined {
       return s.da.recoveryTime;
     case P.LOCKOUT_RECOVERY:
       return s.da.lockoutRecovery;
-    case P.NV_WRITE_RECOVERY:
     case P.AUDIT_COUNTER_0:
+      return Number(s.commandAudit.counter >> 32n);
     case P.AUDIT_COUNTER_1:
+      return Number(s.commandAudit.counter & 0xffffffffn);
+    case P.NV_WRITE_RECOVERY:
       return 0;
     default:
       return undefined;

@@ -32,7 +32,7 @@ import {
 } from "../tpm2/index.js";
 import { createLogger } from "../lib/index.js";
 import { authorizeCommand, buildResponseAuths, healDictionaryAttack, rollNonces, type SessionUse } from "./authorization.js";
-import { auditState, extendAuditDigest, isCommandAudited } from "./commands/audit/audit-state.js";
+import { auditState, commandAudit, extendAuditDigest, isCommandAudited } from "./commands/audit/audit-state.js";
 import { applyPendingPcrAllocation } from "./commands/pcr/pcr-allocate.js";
 import type { CommandEntry } from "./commands/registry.js";
 import { resetPolicy } from "./sessions.js";
@@ -194,22 +194,19 @@ function updateSessionAudit(tpm: Tpm, code: number, uses: SessionUse[], response
   if (!audited && !NO_SESSION_COMMANDS.has(code)) state.exclusiveSession = undefined;
 }
 
-/** CommandAudit (Part 1 §?? command audit): extends the command audit digest, starting a new one (and count) if empty. */
-function updateCommandAudit(tpm: Tpm, code: number, cpHash: Buffer, responseParameters: Uint8Array): boolean {
-  const state = auditState(tpm);
-  if (state.hashChanged) {
-    state.hashChanged = false;
-    state.digest = undefined;
-    return false;
+/**
+ * CommandAudit: extends the command audit digest with the audit hash as it is after the command (a new audit hash
+ * has emptied the digest), starting a new digest, and counting it, when it is empty.
+ */
+function updateCommandAudit(tpm: Tpm, code: number, names: readonly Buffer[], parameters: Uint8Array, responseParameters: Uint8Array): void {
+  const record = commandAudit(tpm);
+  const alg = record.hashAlg;
+  if (!record.digest) {
+    record.digest = Buffer.alloc(digestSize(alg));
+    record.counter++;
   }
-  let counted = false;
-  if (!state.digest) {
-    state.digest = Buffer.alloc(digestSize(state.hashAlg));
-    state.counter++;
-    counted = true;
-  }
-  state.digest = extendAuditDigest(state.hashAlg, state.digest, cpHash, computeRpHash(state.hashAlg, TPM_RC.SUCCESS, code, responseParameters));
-  return counted;
+  const cp = computeCpHash(alg, code, names, parameters);
+  record.digest = extendAuditDigest(alg, record.digest, cp, computeRpHash(alg, TPM_RC.SUCCESS, code, responseParameters));
 }
 
 function parameterCipher(use: SessionUse, nonceNewer: Buffer, nonceOlder: Buffer) {
@@ -296,9 +293,7 @@ function run(tpm: Tpm, table: ReadonlyMap<number, CommandEntry>, command: Uint8A
   if (r.remaining !== 0) throw new TpmError(TPM_RC.SIZE);
 
   // the command audit cpHash is over the parameters as sent, and the Names before the command changes anything
-  const commandAuditCpHash = isCommandAudited(tpm, def.code)
-    ? computeCpHash(auditState(tpm).hashAlg, def.code, frame.handles.map((h) => tpm.entityName(h)), frame.parameters)
-    : undefined;
+  const commandAuditNames = isCommandAudited(tpm, def.code) ? frame.handles.map((h) => tpm.entityName(h)) : undefined;
 
   const authSessions = frame.handles.map((_, i) => {
     const s = uses[i]?.session;
@@ -325,7 +320,7 @@ function run(tpm: Tpm, table: ReadonlyMap<number, CommandEntry>, command: Uint8A
     );
   }
   updateSessionAudit(tpm, def.code, uses, responseParameters);
-  const auditCounted = commandAuditCpHash ? updateCommandAudit(tpm, def.code, commandAuditCpHash, responseParameters) : false;
+  if (commandAuditNames) updateCommandAudit(tpm, def.code, commandAuditNames, frame.parameters, responseParameters);
   const auths = buildResponseAuths(tpm, def.code, responseParameters, uses);
   for (const use of uses) {
     const s = use.session;
@@ -339,7 +334,7 @@ function run(tpm: Tpm, table: ReadonlyMap<number, CommandEntry>, command: Uint8A
       s.startTime = tpm.time();
     }
   }
-  if (entry.writesNv || auditCounted) tpm.persist();
+  if (entry.writesNv || commandAuditNames) tpm.persist();
   return buildResponse(frame.tag === TPM_ST.SESSIONS, def.responseHandle ? out.handle : undefined, responseParameters, auths);
 }
 

@@ -10,7 +10,7 @@ import { COMMAND_TABLE } from "./commands/index.js";
 import { dispatch } from "./dispatcher.js";
 import { hasFault } from "./faults.js";
 import { decodeState, encodeState, loadStateFile, saveStateFile } from "./state-file.js";
-import { STATE_FORMAT_VERSION, type HierarchyRecord, type PersistentState, type TpmIdentity } from "./state.js";
+import { STATE_FORMAT_VERSION, formatTwoDefaults, type HierarchyRecord, type PersistentState, type TpmIdentity } from "./state.js";
 import { DEFAULT_LIMITS, Tpm, type TpmLimits } from "./tpm.js";
 import { findVendorProfile, type VendorProfile } from "./vendor-profiles.js";
 
@@ -88,6 +88,7 @@ export function newTpmState(identity: TpmIdentity, seed: Uint8Array = randomByte
     savedState: undefined,
     orderly: true,
     faults: [],
+    ...formatTwoDefaults(),
   };
 }
 

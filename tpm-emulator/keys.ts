@@ -5,7 +5,7 @@
  * encodings (EMSA-PKCS1-v1_5 DigestInfo, EMSA-PSS, ECDSA over a given digest) are done here on top of its raw RSA and
  * EC primitives.
  */
-import { constants, createECDH, privateEncrypt, publicDecrypt, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
+import { constants, privateEncrypt, publicDecrypt, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
 import {
   TPM_ALG,
   TPM_RC,
@@ -16,6 +16,7 @@ import {
   bytesToBigInt,
   eccCurveInfo,
   eccKeyPairFromScalar,
+  ecdhContext,
   hashDigest,
   hashInfo,
   hmac,
@@ -264,7 +265,7 @@ function rsaVerifies(object: TpmObject, signature: TPMT_SIGNATURE, digest: Uint8
 
 /** k·G through OpenSSL (ECDH's public key of private key k); k must be in [1, n−1]. */
 function multiplyGenerator(curve: EccCurveInfo, k: bigint): Jacobian {
-  const ecdh = createECDH(curve.nodeName);
+  const ecdh = ecdhContext(curve);
   ecdh.setPrivateKey(bigIntToBytes(k, curve.byteLength));
   const point = ecdh.getPublicKey();
   return {
@@ -274,12 +275,56 @@ function multiplyGenerator(curve: EccCurveInfo, k: bigint): Jacobian {
   };
 }
 
+const orderBits = new Map<bigint, number>();
+
 /** The digest as an integer, keeping its leftmost bits when it is longer than the order (SEC 1 §4.1.3 step 5). */
 function digestInteger(digest: Uint8Array, order: bigint): bigint {
-  const orderBits = order.toString(2).length;
+  let bits = orderBits.get(order);
+  if (bits === undefined) orderBits.set(order, (bits = order.toString(2).length));
   const e = bytesToBigInt(digest);
-  const excess = digest.length * 8 - orderBits;
+  const excess = digest.length * 8 - bits;
   return excess > 0 ? e >> BigInt(excess) : e;
+}
+
+/** A one-time ECDSA nonce k with k⁻¹ mod n and r = x(k·G) mod n (SEC 1 §4.1.3 steps 1–4). */
+interface EcdsaNonce {
+  kInverse: bigint;
+  r: bigint;
+}
+
+/** Nonces made per batch: one modular inversion serves them all (Montgomery's trick). */
+const NONCE_BATCH = 32;
+const noncePools = new Map<number, EcdsaNonce[]>();
+
+/**
+ * A fresh nonce of `curve`. k and k·G come from OpenSSL's key generation (k uniform in [1, n−1]); the inverses of a
+ * batch are computed together, since a bigint inversion costs more than the point multiplication.
+ */
+function nextNonce(curve: EccCurveInfo): EcdsaNonce {
+  let pool = noncePools.get(curve.curveId);
+  if (pool === undefined) noncePools.set(curve.curveId, (pool = []));
+  const ready = pool.pop();
+  if (ready) return ready;
+  const n = curve.order;
+  const ecdh = ecdhContext(curve);
+  const ks: bigint[] = [];
+  const rs: bigint[] = [];
+  while (ks.length < NONCE_BATCH) {
+    const point = ecdh.generateKeys();
+    const r = bytesToBigInt(point.subarray(1, 1 + curve.byteLength)) % n;
+    if (r === 0n) continue;
+    ks.push(bytesToBigInt(ecdh.getPrivateKey()));
+    rs.push(r);
+  }
+  // prefix[i] = k₀·…·k_(i−1); walking back from (k₀·…·k_last)⁻¹ peels off one inverse per step
+  const prefix: bigint[] = [1n];
+  for (const k of ks) prefix.push((prefix[prefix.length - 1]! * k) % n);
+  let inverse = modInverse(prefix[ks.length]!, n);
+  for (let i = ks.length - 1; i >= 0; i--) {
+    pool.push({ kInverse: (inverse * prefix[i]!) % n, r: rs[i]! });
+    inverse = (inverse * ks[i]!) % n;
+  }
+  return pool.pop()!;
 }
 
 function ecdsaSign(object: TpmObject, hashAlg: number, digest: Uint8Array): TPMT_SIGNATURE {
@@ -287,14 +332,12 @@ function ecdsaSign(object: TpmObject, hashAlg: number, digest: Uint8Array): TPMT
   if (!sensitive) throw new TpmError(TPM_RC.HANDLE, { message: "public-only object" });
   const curve = eccCurveInfo((object.publicArea.parameters as TPMS_ECC_PARMS).curveID);
   const n = curve.order;
-  const d = bytesToBigInt(sensitive.sensitive);
+  const d = (object.cache.eccScalar ??= bytesToBigInt(sensitive.sensitive));
   if (d <= 0n || d >= n) throw new TpmError(TPM_RC.BINDING, { message: "ECC private scalar out of range" });
   const e = digestInteger(digest, n);
   for (;;) {
-    const k = (bytesToBigInt(randomBytes(curve.byteLength + 8)) % (n - 1n)) + 1n;
-    const r = multiplyGenerator(curve, k).x % n;
-    if (r === 0n) continue;
-    const s = (modInverse(k, n) * (e + r * d)) % n;
+    const { kInverse, r } = nextNonce(curve);
+    const s = (kInverse * (e + r * d)) % n;
     if (s === 0n) continue;
     return {
       sigAlg: A.ECDSA,

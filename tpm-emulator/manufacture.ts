@@ -1,7 +1,7 @@
 /**
  * The factory: a new TPM of a vendor, its endorsement keys derived from the EPS with the TCG default templates,
- * and, for discrete TPMs, EK certificates from the vendor's CA written to NV like a real EK certificate index.
- * Firmware TPMs (Intel PTT, AMD fTPM, Qualcomm) keep NV empty: their certificate is served online.
+ * and EK certificates from the vendor's CA: discrete TPMs get them written to NV like a real EK certificate index;
+ * firmware TPMs (Intel PTT, AMD fTPM, Qualcomm) keep NV empty and their vendor publishes them online instead.
  */
 import { createHash, generateKeyPairSync } from "node:crypto";
 import {
@@ -9,6 +9,7 @@ import {
   issueEkCertificate,
   loadVendorPki,
   parseEkCertificate,
+  publishEkCertificate,
   revokeSerial,
   type EkCertificateRequest,
 } from "../certs/index.js";
@@ -46,7 +47,7 @@ export interface ManufactureOptions {
   /** Which EKs to provision; the vendor's default when absent. */
   eks?: readonly EkKind[];
   stateDir?: string;
-  /** Home directory holding the vendors' PKIs (needed for discrete TPMs' EK certificates). */
+  /** Home directory holding the vendors' PKIs, which issue the EK certificates and publish firmware TPMs' ones. */
   home: string;
   seed?: Uint8Array;
   firmware?: { major: number; minor: number };
@@ -114,13 +115,20 @@ export async function manufactureTpm(opts: ManufactureOptions): Promise<TpmEmula
   const state = tpm.runtime.state;
   state.faults = faults.map(formatTpmFault);
   state.identity.provisionedEks = [...eks];
-  if (hasFault(faults, "virtual")) Object.assign(state.identity, VIRTUAL_IDENTITY);
-  if (state.identity.kind === "discrete" && !hasFault(faults, "no-ek-cert")) {
+  const isVirtual = hasFault(faults, "virtual") !== undefined;
+  if (isVirtual) Object.assign(state.identity, VIRTUAL_IDENTITY);
+  if (!isVirtual && !hasFault(faults, "no-ek-cert")) {
     const pki = await loadVendorPki(opts.home, profile.code);
     for (const kind of eks) {
       const der = await issueEkCertificate(pki, ekCertificateRequest(tpm, kind, faults, opts.now ?? new Date()));
       if (hasFault(faults, "revoked-ek-cert")) revokeSerial(opts.home, profile.code, parseEkCertificate(der).serialNumber);
-      provisionEkCertificate(tpm.runtime, kind, der);
+      if (state.identity.kind === "firmware") {
+        // A foreign certificate is published where this TPM's EK is looked up, as a mix-up at the vendor would be.
+        const forThisEk = hasFault(faults, "foreign-ek-cert") ? { ekPublicKey: publicKeyOf(deriveEk(tpm.runtime, kind)) } : {};
+        await publishEkCertificate(opts.home, profile.code, der, forThisEk);
+      } else {
+        provisionEkCertificate(tpm.runtime, kind, der);
+      }
     }
   }
   tpm.save();

@@ -3,7 +3,7 @@
  * (CreateChecks, PublicAttributesValidation, SchemeChecks) with its response codes, key generation for ordinary
  * objects, and derivation of primary objects from a hierarchy seed.
  */
-import { createECDH, createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
 import {
   TPMA_OBJECT,
   TPMT_PUBLIC,
@@ -13,6 +13,7 @@ import {
   TpmError,
   digestSizeOf,
   eccCurveInfo,
+  ecdhContext,
   fixedLength,
   hashDigest,
   hashInfo,
@@ -301,7 +302,7 @@ function randomSource(tpm: Tpm): KeySource {
     ecc(curve) {
       // raw ECDH key generation: no KeyObjects until the key is used (keys.ts builds them from the sensitive area)
       const info = eccCurveInfo(curve);
-      const ecdh = createECDH(info.nodeName);
+      const ecdh = ecdhContext(info);
       const point = ecdh.generateKeys();
       return {
         d: fixedLength(ecdh.getPrivateKey(), info.byteLength)!,

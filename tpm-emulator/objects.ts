@@ -26,8 +26,8 @@ export interface TpmObject {
   primary: boolean;
   /** Handle in persistent storage when the object is persistent. */
   persistentHandle: number | undefined;
-  /** Key objects built on first use. */
-  cache: { publicKey?: KeyObject; privateKey?: KeyObject };
+  /** Key objects (and the ECC private scalar as an integer) built on first use. */
+  cache: { publicKey?: KeyObject; privateKey?: KeyObject; eccScalar?: bigint };
 }
 
 /** Part 1 §16: Name = nameAlg || H_nameAlg(TPMT_PUBLIC); with TPM_ALG_NULL (sequence objects) it is empty, as in libtpms. */

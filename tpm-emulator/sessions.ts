@@ -86,6 +86,18 @@ export class SessionSlots {
     return true;
   }
 
+  /**
+   * Frees the slot of `handle` whichever session type its top byte names: TPM2_FlushContext finds a session by its
+   * slot alone (the reference's SessionFlush masks the type), and TPM_CAP_HANDLES reports saved policy sessions
+   * with the HMAC prefix.
+   */
+  removeSlot(handle: number): boolean {
+    const i = handle & 0xffffff;
+    if (!this.slots[i]) return false;
+    this.slots[i] = undefined;
+    return true;
+  }
+
   handles(filter: (s: SessionSlot) => boolean): number[] {
     const out: number[] = [];
     this.slots.forEach((s, i) => {

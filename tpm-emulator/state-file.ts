@@ -7,7 +7,7 @@ import path from "node:path";
 import { decodeCbor, encodeCbor, writeFileAtomicSync } from "../lib/index.js";
 import { TPMS_NV_PUBLIC, marshal, unmarshal } from "../tpm2/index.js";
 import { formatTpmFault, parseTpmFault } from "./faults.js";
-import { STATE_FORMAT_VERSION, type PersistentState } from "./state.js";
+import { STATE_FORMAT_VERSION, formatTwoDefaults, type FormatTwoFields, type PersistentState } from "./state.js";
 
 export const STATE_FILE_NAME = "tpm-state.cbor";
 const MAGIC = "apsim-tpm-state";
@@ -77,7 +77,7 @@ function hierarchyOf(v: unknown, what: string) {
 export function decodeState(data: Uint8Array): PersistentState {
   const doc = obj(decodeCbor(data), "document");
   if (doc.magic !== MAGIC) throw new Error("not a TPM state file");
-  if (doc.version !== STATE_FORMAT_VERSION) throw new Error(`unsupported format version ${String(doc.version)}`);
+  if (doc.version !== STATE_FORMAT_VERSION && doc.version !== 1) throw new Error(`unsupported format version ${String(doc.version)}`);
   const s = obj(doc.state, "state");
   const id = obj(s.identity, "identity");
   const strings = arr(id.vendorStrings, "identity.vendorStrings").map((x, i) => str(x, `vendorStrings[${i}]`));
@@ -159,6 +159,33 @@ export function decodeState(data: Uint8Array): PersistentState {
     },
     orderly: s.orderly === true,
     faults: (s.faults === undefined ? [] : arr(s.faults, "faults")).map((f, i) => formatTpmFault(parseTpmFault(str(f, `faults[${i}]`)))),
+    // format 1 had none of these: a migrated TPM gets what a new one has
+    ...(doc.version === 1 ? formatTwoDefaults() : formatTwoFields(s)),
+  };
+}
+
+function optionalBytes(v: unknown, what: string): Buffer | undefined {
+  return v === undefined || v === null ? undefined : bytes(v, what);
+}
+
+function formatTwoFields(s: Record<string, unknown>): FormatTwoFields {
+  const audit = obj(s.commandAudit, "commandAudit");
+  const pending = s.pendingPcrAllocation === undefined || s.pendingPcrAllocation === null ? undefined : arr(s.pendingPcrAllocation, "pendingPcrAllocation");
+  return {
+    maxNvCounter: big(s.maxNvCounter, "maxNvCounter"),
+    lockoutAuthEnabled: s.lockoutAuthEnabled !== false,
+    commandAudit: {
+      hashAlg: num(audit.hashAlg, "commandAudit.hashAlg"),
+      digest: optionalBytes(audit.digest, "commandAudit.digest"),
+      counter: big(audit.counter, "commandAudit.counter"),
+      commands: arr(audit.commands, "commandAudit.commands").map((c, i) => num(c, `commandAudit.commands[${i}]`)),
+    },
+    pcrBanks: arr(s.pcrBanks, "pcrBanks").map((b, i) => num(b, `pcrBanks[${i}]`)),
+    pendingPcrAllocation: pending?.map((x, i) => {
+      const sel = obj(x, `pendingPcrAllocation[${i}]`);
+      return { hash: num(sel.hash, `pendingPcrAllocation[${i}].hash`), pcrSelect: bytes(sel.pcrSelect, `pendingPcrAllocation[${i}].pcrSelect`) };
+    }),
+    ppCommands: arr(s.ppCommands, "ppCommands").map((c, i) => num(c, `ppCommands[${i}]`)),
   };
 }
 

@@ -2,9 +2,9 @@
  * What a TPM keeps, split the way a real TPM splits it: persistent state (NV: seeds, proofs, hierarchy auth,
  * NV indices, persistent objects, counters) and the PCR/clock state an orderly Shutdown(STATE) preserves.
  */
-import type { TPMS_NV_PUBLIC } from "../tpm2/index.js";
+import { TPM_ALG, TPM_CC, type TPMS_NV_PUBLIC } from "../tpm2/index.js";
 
-export const STATE_FORMAT_VERSION = 1;
+export const STATE_FORMAT_VERSION = 2;
 
 /** Fixed identity a vendor burns into the TPM (GetCapability TPM_PT_* fixed properties). */
 export interface TpmIdentity {
@@ -75,7 +75,50 @@ export interface PersistentState {
   orderly: boolean;
   /** Fault switches set at manufacture (faults.ts grammar, canonical text). */
   faults: string[];
+  /** Highest count of a counter index that was deleted: a new counter starts there (the reference's maxCounter). */
+  maxNvCounter: bigint;
+  /** False after a lockoutAuth failure, until lockoutRecovery passes (or, with lockoutRecovery 0, a TPM Reset). */
+  lockoutAuthEnabled: boolean;
+  commandAudit: CommandAuditRecord;
+  /** The allocated PCR banks (hash algorithms, ascending). */
+  pcrBanks: number[];
+  /** A TPM2_PCR_Allocate waiting for the next Startup(CLEAR) (Part 3 §22.5). */
+  pendingPcrAllocation: PcrSelectionRecord[] | undefined;
+  /** Commands that need physical presence when authorized by the platform (TPM2_PP_Commands, Part 3 §26.2). */
+  ppCommands: number[];
 }
+
+/** Command audit (Part 1 §19.6.? command audit; the reference's gp.auditHashAlg, gp.auditCounter, gr.commandAuditDigest). */
+export interface CommandAuditRecord {
+  hashAlg: number;
+  /** Undefined while empty: the next audited command starts a new digest and counts. */
+  digest: Uint8Array | undefined;
+  counter: bigint;
+  /** Audited command codes, ascending. */
+  commands: number[];
+}
+
+export interface PcrSelectionRecord {
+  hash: number;
+  pcrSelect: Uint8Array;
+}
+
+/** The fields format 2 added, as a new TPM (and a migrated format-1 file) has them. */
+export function formatTwoDefaults(): FormatTwoFields {
+  return {
+    maxNvCounter: 0n,
+    lockoutAuthEnabled: true,
+    commandAudit: { hashAlg: TPM_ALG.SHA256, digest: undefined, counter: 0n, commands: [TPM_CC.SetCommandCodeAuditStatus] },
+    pcrBanks: [TPM_ALG.SHA1, TPM_ALG.SHA256],
+    pendingPcrAllocation: undefined,
+    ppCommands: [TPM_CC.PP_Commands],
+  };
+}
+
+export type FormatTwoFields = Pick<
+  PersistentState,
+  "maxNvCounter" | "lockoutAuthEnabled" | "commandAudit" | "pcrBanks" | "pendingPcrAllocation" | "ppCommands"
+>;
 
 export interface SavedState {
   pcrs: Record<string, Uint8Array[]>;

@@ -20,11 +20,16 @@ import {
 import { parseTpmFault, type TpmFault } from "./faults.js";
 import { ObjectSlots, handleName, makeObject, type TpmObject } from "./objects.js";
 import { SessionSlots } from "./sessions.js";
-import type { HierarchyRecord, NvIndexRecord, PersistentState } from "./state.js";
+import { formatTwoDefaults, type HierarchyRecord, type NvIndexRecord, type PersistentState } from "./state.js";
 
 export const PCR_COUNT = 24;
+/** The reference platform's clock rate units: nominal 30000, steps of 1 (fine), 30 (medium), 300 (coarse), ±5 % in all. */
+const CLOCK_NOMINAL = 30000;
+const CLOCK_ADJUST_STEPS: readonly number[] = [0, 1, 30, 300];
+const CLOCK_ADJUST_LIMIT = 1500;
 const RANDOM_POOL_SIZE = 4096;
-export const PCR_BANKS: readonly number[] = [TPM_ALG.SHA1, TPM_ALG.SHA256];
+/** The banks a new TPM has allocated. */
+export const PCR_BANKS: readonly number[] = formatTwoDefaults().pcrBanks;
 
 export interface TpmLimits {
   objectSlots: number;
@@ -92,9 +97,9 @@ export class Tpm {
     return pooledRandom(n);
   }
 
-  /** TPM clock in ms: advances while powered, persisted as NV (Part 1 §36.5). */
+  /** TPM clock in ms: advances while powered, at the rate ClockRateAdjust set, persisted as NV (Part 1 §36.5). */
   clock(): bigint {
-    return this.clockAtBase + BigInt(Date.now() - this.clockBase);
+    return this.clockAtBase + (BigInt(Date.now() - this.clockBase) * BigInt(this.clockRate)) / BigInt(CLOCK_NOMINAL);
   }
 
   /**
@@ -106,8 +111,23 @@ export class Tpm {
     this.clockBase = Date.now();
   }
 
-  /** The last TPM2_ClockRateAdjust (Part 3 §29.3), -3 (slowest) to 3; recorded, the host clock sets the pace. */
+  /** The last TPM2_ClockRateAdjust request (Part 3 §29.3), -3 (coarse slower) to 3 (coarse faster). */
   clockRateAdjust = 0;
+
+  /** Clock ticks per CLOCK_NOMINAL host ticks: ClockRateAdjust moves it in small steps within ±5 %. */
+  clockRate = CLOCK_NOMINAL;
+
+  /**
+   * TPM2_ClockRateAdjust (Part 3 §29.3; the reference's _plat__ClockAdjustRate): a coarse, medium or fine step
+   * faster or slower, never past the platform's limit. Clock keeps its value and runs at the new rate from now on.
+   */
+  adjustClockRate(step: number): void {
+    this.clockRateAdjust = step;
+    const delta = Math.sign(step) * (CLOCK_ADJUST_STEPS[Math.abs(step)] ?? 0);
+    const rate = Math.min(CLOCK_NOMINAL + CLOCK_ADJUST_LIMIT, Math.max(CLOCK_NOMINAL - CLOCK_ADJUST_LIMIT, this.clockRate + delta));
+    this.setClock(this.clock());
+    this.clockRate = rate;
+  }
 
   /** Time in ms since the last TPM Reset or power-on (TPMS_TIME_INFO.time). */
   time(): bigint {
@@ -115,14 +135,17 @@ export class Tpm {
   }
 
   powerCycle(): void {
+    // the platform's timer starts at the nominal rate again (_plat__TimerReset)
+    this.clockRate = CLOCK_NOMINAL;
     this.clockAtBase = this.state.clock;
     this.clockBase = Date.now();
     this.timeBase = Date.now();
     this.started = false;
   }
 
+  /** Every allocated bank back to its initial values (Part 1 §17.6). */
   resetPcrs(): void {
-    this.pcrs = new Map(PCR_BANKS.map((alg) => [alg, Array.from({ length: PCR_COUNT }, (_, i) => pcrInitial(alg, i))]));
+    this.pcrs = new Map(this.state.pcrBanks.map((alg) => [alg, Array.from({ length: PCR_COUNT }, (_, i) => pcrInitial(alg, i))]));
     this.pcrUpdateCounter = 0;
   }
 

@@ -129,7 +129,11 @@ export class TpmClient {
       );
     }
 
-    const sessions: TPMS_AUTH_COMMAND[] = auths.map((a) => {
+    // Part 1 §19.6.5: the nonceTPM of a decrypt or encrypt session that is not the first goes into the first HMAC
+    const otherNonce = (x: (typeof sessionAuths)[number] | undefined) => (x && auths.indexOf(x) > 0 ? x.session.nonceTPM : EMPTY);
+    const nonceDecrypt = otherNonce(decryptAuth);
+    const nonceEncrypt = encryptAuth === decryptAuth ? EMPTY : otherNonce(encryptAuth);
+    const sessions: TPMS_AUTH_COMMAND[] = auths.map((a, i) => {
       if (a.kind === "password") {
         return { sessionHandle: TPM_RS_PW, nonce: EMPTY, sessionAttributes: TPMA_SESSION.continueSession, hmac: a.authValue };
       }
@@ -142,8 +146,8 @@ export class TpmClient {
         cpHash(s.authHash, def.code, names, parameters),
         nonce,
         s.nonceTPM,
-        EMPTY,
-        EMPTY,
+        i === 0 ? nonceDecrypt : EMPTY,
+        i === 0 ? nonceEncrypt : EMPTY,
         a.attributes,
       );
       return { sessionHandle: s.handle, nonce, sessionAttributes: a.attributes, hmac };

@@ -13,3 +13,4 @@ export * from "./client.js";
 export * from "./templates.js";
 export * from "./attest.js";
 export * from "./credential.js";
+export * from "./roca-fingerprint.js";

@@ -40,7 +40,7 @@ const A = TPM_ALG;
 
 export const HASH_ALGS: readonly number[] = [A.SHA1, A.SHA256, A.SHA384, A.SHA512];
 export const ECC_CURVES: readonly number[] = [TPM_ECC_CURVE.NIST_P256, TPM_ECC_CURVE.NIST_P384];
-export const RSA_KEY_BITS: readonly number[] = [1024, 2048];
+export const RSA_KEY_BITS: readonly number[] = [1024, 2048, 3072];
 export const AES_KEY_BITS: readonly number[] = [128, 192, 256];
 export const SYM_MODES: readonly number[] = [A.CFB, A.CTR, A.OFB, A.CBC, A.ECB];
 
@@ -384,7 +384,9 @@ export const TPMT_ECC_SCHEME = struct("TPMT_ECC_SCHEME", {
 
 // §11.2 public-key parameters
 export const TPM2B_PUBLIC_KEY_RSA = sized("TPM2B_PUBLIC_KEY_RSA", TPM_LIMITS.MAX_RSA_KEY_BYTES);
-export const TPM2B_PRIVATE_KEY_RSA = sized("TPM2B_PRIVATE_KEY_RSA", TPM_LIMITS.MAX_RSA_KEY_BYTES / 2);
+/** §11.2.4.7: room for the five CRT values of the reference code's private format, (MAX_RSA_KEY_BYTES / 2) · 5. */
+const RSA_PRIVATE_SIZE = (TPM_LIMITS.MAX_RSA_KEY_BYTES / 2) * 5;
+export const TPM2B_PRIVATE_KEY_RSA = sized("TPM2B_PRIVATE_KEY_RSA", RSA_PRIVATE_SIZE);
 export const TPM2B_ECC_PARAMETER = sized("TPM2B_ECC_PARAMETER", TPM_LIMITS.MAX_ECC_KEY_BYTES);
 export const TPMS_ECC_POINT = struct("TPMS_ECC_POINT", { x: TPM2B_ECC_PARAMETER, y: TPM2B_ECC_PARAMETER });
 export type TPMS_ECC_POINT = Infer<typeof TPMS_ECC_POINT>;
@@ -478,8 +480,13 @@ export const TPMT_SENSITIVE = struct("TPMT_SENSITIVE", {
 export type TPMT_SENSITIVE = Infer<typeof TPMT_SENSITIVE>;
 export const TPM2B_SENSITIVE = sizedStruct("TPM2B_SENSITIVE", TPMT_SENSITIVE, { optional: true });
 
+/**
+ * sizeof(_PRIVATE) of the reference code (Part 2 §12.3.7): two TPM2B_DIGESTs (outer and inner integrity) and a
+ * TPM2B_SENSITIVE whose union is as large as TPM2B_PRIVATE_VENDOR_SPECIFIC (RSA_PRIVATE_SIZE octets).
+ */
+const PRIVATE_SIZE = 2 * (2 + TPM_LIMITS.MAX_DIGEST) + 2 + (2 + 2 * (2 + TPM_LIMITS.MAX_DIGEST) + 2 + RSA_PRIVATE_SIZE);
 /** TPM2B_PRIVATE (§12.3.7): integrity HMAC + encrypted sensitive, opaque to the caller. */
-export const TPM2B_PRIVATE = sized("TPM2B_PRIVATE", 1024);
+export const TPM2B_PRIVATE = sized("TPM2B_PRIVATE", PRIVATE_SIZE);
 /** TPM2B_ID_OBJECT (§12.4.3): integrityHMAC (TPM2B_DIGEST) then encIdentity. */
 export const TPM2B_ID_OBJECT = sized("TPM2B_ID_OBJECT", 2 * (2 + TPM_LIMITS.MAX_DIGEST));
 

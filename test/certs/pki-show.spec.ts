@@ -2,9 +2,10 @@ import { expect } from "chai";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { describeVendorPki, loadVendorPki, x509 } from "../../certs/index.js";
+import { describeAikPki, describeVendorPki, loadAikIssuingCa, loadVendorPki, x509 } from "../../certs/index.js";
 
-describe("certs/pki-show", () => {
+describe("certs/pki-show", function () {
+  this.timeout(60_000);
   let home: string;
 
   before(async () => {
@@ -17,7 +18,7 @@ describe("certs/pki-show", () => {
 
   it("describes every root and issuing CA with subject, kind and a parseable PEM", async () => {
     const description = describeVendorPki(await loadVendorPki(home, "IFX"));
-    expect(description.vendor).to.include({ code: "IFX", manufacturerId: "id:49465800" });
+    expect(description.vendor).to.include({ code: "IFX", manufacturerId: "id:49465800", kind: "discrete" });
     expect(description.cas.map((ca) => `${ca.role}:${ca.kind}:${ca.name}`)).to.deep.equal([
       "root:rsa:OptigaRsaRootCA",
       "root:ecc:OptigaEccRootCA",
@@ -41,5 +42,16 @@ describe("certs/pki-show", () => {
       expect(body.length).to.be.greaterThan(20);
       expect(description).to.not.include(body);
     }
+  });
+
+  it("describes the TPM Root CA and the AIK issuing CAs, root first, without keys", async () => {
+    const ifx = await loadVendorPki(home, "IFX");
+    const aik = await loadAikIssuingCa(home, "IFX", ifx.issuerFor("rsa").certificate);
+    const description = await describeAikPki(home);
+    expect(description.host).to.equal("aik.tpm.apsim.test");
+    expect(description.cas.map((ca) => `${ca.role}:${ca.name}`)).to.deep.equal(["root:TpmRootCA", `issuing:${aik.name}`]);
+    expect(description.cas[1]?.issuer).to.equal(description.cas[0]?.subject);
+    expect(new x509.X509Certificate(description.cas[1]!.pem).subject).to.equal(`CN=${aik.name}`);
+    expect(JSON.stringify(description)).to.not.include("PRIVATE KEY");
   });
 });

@@ -9,16 +9,37 @@ const REGISTERED: Record<string, number> = {
   INTC: 0x494e5443,
   AMD: 0x414d4400,
   QCOM: 0x51434f4d,
+  IBM: 0x49424d00,
 };
 
 describe("certs/vendors", () => {
-  it("lists the six simulated vendors with their TCG vendor IDs", () => {
+  it("lists the seven simulated vendors with their TCG vendor IDs", () => {
     expect(VENDORS.map((vendor) => vendor.code)).to.have.members(Object.keys(REGISTERED));
     for (const vendor of VENDORS) {
       expect(vendor.manufacturerId, vendor.code).to.equal(REGISTERED[vendor.code]);
       const ascii = Buffer.alloc(4);
       ascii.writeUInt32BE(vendor.manufacturerId);
       expect(ascii.toString("latin1").replace(/[\0 ]+$/, ""), vendor.code).to.equal(vendor.code);
+    }
+  });
+
+  it("marks each vendor discrete, firmware or software (IBM: swtpm), with its TrustedTpm.cab folder", () => {
+    const kinds = Object.fromEntries(VENDORS.map((vendor) => [vendor.code, vendor.kind]));
+    expect(kinds).to.deep.equal({
+      IFX: "discrete",
+      STM: "discrete",
+      NTC: "discrete",
+      INTC: "firmware",
+      AMD: "firmware",
+      QCOM: "firmware",
+      IBM: "software",
+    });
+    expect(VENDORS.map((vendor) => vendor.trustBundleFolder)).to.have.members(["Infineon", "STMicro", "Nuvoton", "Intel", "AMD", "QC", "IBM"]);
+  });
+
+  it("defaults Intel's EK certificates to the explicit-FALSE quirk and nobody else's", () => {
+    for (const vendor of VENDORS) {
+      expect(vendor.ekQuirks, vendor.code).to.deep.equal(vendor.code === "INTC" ? { explicitFalse: true } : {});
     }
   });
 

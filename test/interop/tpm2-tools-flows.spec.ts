@@ -101,6 +101,15 @@ const STEPS: Step[] = [
   step("startauth_hmac_salted", "tpm2_startauthsession", ["-S", "hsession.ctx", "--hmac-session", "-c", "ek_rsa.ctx"]),
   step("getrandom_encrypted", "tpm2_getrandom", ["-S", "hsession.ctx", "--hex", "16"]),
   step("flush_session2", "tpm2_flushcontext", ["hsession.ctx"]),
+  // PolicyPassword: ESYS sends the password as the HMAC and an empty nonceCaller, which the TPM must take
+  step("trial_policypassword", "tpm2_startauthsession", ["-S", "pwtrial.ctx"]),
+  step("policypassword_trial", "tpm2_policypassword", ["-S", "pwtrial.ctx", "-L", "policypassword.dat"]),
+  step("flush_pwtrial", "tpm2_flushcontext", ["pwtrial.ctx"]),
+  step("seal_under_policypassword", "tpm2_create", ["-C", "srk.ctx", "-p", "sealpass", "-L", "policypassword.dat", "-a", "fixedtpm|fixedparent", "-i", "secret.bin", "-u", "seal.pub", "-r", "seal.priv", "-c", "seal.ctx"]),
+  step("startauth_pw", "tpm2_startauthsession", ["-S", "pwsession.ctx", "--policy-session"]),
+  step("policypassword", "tpm2_policypassword", ["-S", "pwsession.ctx"]),
+  step("unseal_policypassword", "tpm2_unseal", ["-c", "seal.ctx", "-p", "session:pwsession.ctx+sealpass", "-o", "unsealed.bin"]),
+  step("flush_pwsession", "tpm2_flushcontext", ["pwsession.ctx"]),
   step("hash", "tpm2_hash", ["-g", "sha256", "-o", "hash.bin", "-t", "ticket.bin", "secret.bin"]),
   step("getekcertificate", "tpm2_getekcertificate", ["-o", "ekcert_a.der", "-o", "ekcert_b.der"]),
 ];

@@ -30,6 +30,8 @@ const BITS = "0x01500102";
 const WRITE_LOCKED = "0x01500103";
 const READ_LOCKED = "0x01500104";
 const GLOBAL = "0x01500105";
+const NEW_COUNTER = "0x01500107";
+const SALTED_EXTEND = "0x01500108";
 const EXTEND_DATA = "measured";
 
 const STEPS: Step[] = [
@@ -68,6 +70,18 @@ const STEPS: Step[] = [
   step("verify_certify", "tpm2_verifysignature", ["-c", "signer.ctx", "-g", "sha256", "-m", "certify.attest", "-s", "certify.sig"]),
   misuse("nvcertify_beyond_end", "tpm2_nvcertify", ["-C", "signer.ctx", "-g", "sha256", "-o", "bad.sig", "--attestation", "bad.attest", "-c", "o", "--size", "8", "--offset", "4", COUNTER]),
   step("nvundefine_counter", "tpm2_nvundefine", [COUNTER, "-C", "o"]),
+  // a new counter starts above the highest count of a deleted one (Part 3 §31.8; the reference's maxCounter)
+  step("define_counter_after_undefine", "tpm2_nvdefine", [NEW_COUNTER, "-C", "o", "-s", "8", "-a", "ownerread|ownerwrite|nt=counter"]),
+  step("increment_new_counter", "tpm2_nvincrement", ["-C", "o", NEW_COUNTER]),
+  step("read_new_counter", "tpm2_nvread", ["-C", "o", "-s", "8", "-o", "new_counter.bin", NEW_COUNTER]),
+  // an HMAC session authorizes the owner while a second, salted session encrypts the index auth: the second
+  // session's nonceTPM goes into the first one's HMAC (Part 1 §19.6.5)
+  step("create_salt_key", "tpm2_createprimary", ["-C", "o", "-G", "ecc", "-c", "salt.ctx"]),
+  step("start_salted_session", "tpm2_startauthsession", ["-S", "enc_session.ctx", "--hmac-session", "-c", "salt.ctx"]),
+  step("change_owner_auth", "tpm2_changeauth", ["-c", "o", "owner"]),
+  step("define_over_salted_session", "tpm2_nvdefine", [SALTED_EXTEND, "-C", "o", "-P", "owner", "-a", "nt=extend|ownerread|policywrite|ownerwrite", "-p", "nvindexauth", "-S", "enc_session.ctx"]),
+  step("extend_over_salted_session", "tpm2_nvextend", ["-C", "o", "-P", "owner", "-i", "extend.bin", SALTED_EXTEND, "-S", "enc_session.ctx"]),
+  misuse("define_with_wrong_owner_auth", "tpm2_nvdefine", ["0x01500109", "-C", "o", "-P", "wrong", "-s", "8", "-p", "nvindexauth", "-S", "enc_session.ctx"]),
 ];
 
 interface Target {
@@ -96,7 +110,7 @@ describe("interop: tpm2-tools NV counters, extend, bits, locks and certification
   let server: TpmServer | undefined;
 
   before(async function () {
-    requireTool(this, ["swtpm", "tpm2_nvincrement", "tpm2_nvextend", "tpm2_nvsetbits", "tpm2_nvwritelock", "tpm2_nvreadlock", "tpm2_nvcertify"]);
+    requireTool(this, ["swtpm", "tpm2_startauthsession", "tpm2_changeauth", "tpm2_nvincrement", "tpm2_nvextend", "tpm2_nvsetbits", "tpm2_nvwritelock", "tpm2_nvreadlock", "tpm2_nvcertify"]);
     swtpm = await startSwtpm();
     server = await serveTpm(TpmEmulator.create({ vendor: "IFX" }), { protocol: "swtpm", port: 0 });
     const mk = (name: string, tcti: string, stop: () => Promise<void>): Target => ({
@@ -132,6 +146,7 @@ describe("interop: tpm2-tools NV counters, extend, bits, locks and certification
     const extended = createHash("sha256").update(Buffer.alloc(32)).update(EXTEND_DATA).digest();
     for (const t of targets) {
       expect(readFileSync(path.join(t.dir, "counter.bin")).toString("hex"), t.name).to.equal("0000000000000002");
+      expect(readFileSync(path.join(t.dir, "new_counter.bin")).toString("hex"), t.name).to.equal("0000000000000003");
       expect(readFileSync(path.join(t.dir, "extend_value.bin")).equals(extended), t.name).to.equal(true);
       expect(readFileSync(path.join(t.dir, "bits.bin")).toString("hex"), t.name).to.equal("8000000000000105");
     }

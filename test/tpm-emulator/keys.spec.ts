@@ -119,6 +119,23 @@ describe("tpm-emulator/keys", () => {
       expect(nodeVerify("sha256", message, { key: p256.publicKey, dsaEncoding: "ieee-p1363" }, rs)).to.equal(true);
     });
 
+    it("ECDSA nonces are never reused: 100 signatures per curve across nonce batches all verify with distinct r", () => {
+      for (const [curve, hash] of [["P-256", "sha256"], ["P-384", "sha384"]] as const) {
+        const pair = generateKeyPairSync("ec", { namedCurve: curve });
+        const key = objectFor(pair.privateKey);
+        const digest = createHash(hash).update(message).digest();
+        const rValues = new Set<string>();
+        for (let i = 0; i < 100; i++) {
+          const sig = signDigest(key, scheme(TPM_ALG.ECDSA, hash === "sha256" ? TPM_ALG.SHA256 : TPM_ALG.SHA384), digest)
+            .signature as { signatureR: Uint8Array; signatureS: Uint8Array };
+          rValues.add(Buffer.from(sig.signatureR).toString("hex"));
+          const rs = Buffer.concat([sig.signatureR, sig.signatureS]);
+          expect(nodeVerify(hash, message, { key: pair.publicKey, dsaEncoding: "ieee-p1363" }, rs), `${curve} #${i}`).to.equal(true);
+        }
+        expect(rValues.size, curve).to.equal(100);
+      }
+    });
+
     it("gives the NULL signature for the NULL scheme", () => {
       expect(signDigest(objectFor(p256.privateKey), NULL_SCHEME, sha256)).to.deep.equal({ sigAlg: TPM_ALG.NULL, signature: undefined });
     });

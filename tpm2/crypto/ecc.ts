@@ -1,4 +1,4 @@
-import { createECDH, createPrivateKey, createPublicKey, diffieHellman, type KeyObject } from "node:crypto";
+import { createECDH, createPrivateKey, createPublicKey, diffieHellman, type ECDH, type KeyObject } from "node:crypto";
 import { TPM_ECC_CURVE, TPM_RC } from "../constants.js";
 import { TpmError } from "../errors.js";
 
@@ -56,6 +56,19 @@ export function eccCurveInfo(curveId: number): EccCurveInfo {
     throw new TpmError(TPM_RC.CURVE, { message: `unsupported ECC curve 0x${curveId.toString(16)}` });
   }
   return info;
+}
+
+const ecdhContexts = new Map<number, ECDH>();
+
+/**
+ * The process's reusable ECDH context of a curve, for raw point multiplications (k·G with setPrivateKey or
+ * generateKeys). Creating an OpenSSL context costs about as much as the multiplication, so callers share one; each
+ * call that sets a key must read what it needs before the next.
+ */
+export function ecdhContext(curve: EccCurveInfo): ECDH {
+  let ecdh = ecdhContexts.get(curve.curveId);
+  if (ecdh === undefined) ecdhContexts.set(curve.curveId, (ecdh = createECDH(curve.nodeName)));
+  return ecdh;
 }
 
 function curveByJwkName(jwkName: string | undefined): EccCurveInfo {
@@ -139,7 +152,7 @@ export function eccKeyPairFromScalar(curveId: number, d: Uint8Array): EccKeyPair
   if (scalar === null) throw new RangeError("ECC private scalar out of range");
   const value = BigInt(`0x${scalar.toString("hex")}`);
   if (value === 0n || value >= curve.order) throw new RangeError("ECC private scalar out of range");
-  const ecdh = createECDH(curve.nodeName);
+  const ecdh = ecdhContext(curve);
   ecdh.setPrivateKey(scalar);
   const point = ecdh.getPublicKey();
   const x = point.subarray(1, 1 + curve.byteLength);

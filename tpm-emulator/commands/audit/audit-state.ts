@@ -1,53 +1,52 @@
 /**
- * Audit state (Part 1 §19.6.? session audit and §?? command audit; the reference's g_exclusiveAuditSession,
- * gp.auditHashAlg, gp.auditCounter, gr.commandAuditDigest and the command audit list), kept per TPM runtime.
+ * Audit state (Part 1 §19.6.? session audit and command audit): the exclusive audit session is volatile (the
+ * reference's g_exclusiveAuditSession); the command audit hash, counter, digest and list live in the persistent
+ * state (gp.auditHashAlg, gp.auditCounter, gr.commandAuditDigest, gp.auditCommands), so they survive a restart.
  */
 import { TPM_CC, hashDigest } from "../../../tpm2/index.js";
-import { CONTEXT_HASH } from "../../context-blob.js";
+import type { CommandAuditRecord } from "../../state.js";
 import type { Tpm } from "../../tpm.js";
 
 export interface AuditState {
-  /** The exclusive audit session (Part 3 §?? TPMA_SESSION.auditExclusive), if any. */
+  /** The exclusive audit session (TPMA_SESSION.auditExclusive), if any. */
   exclusiveSession: number | undefined;
-  /** Hash of the command audit digest (TPM2_SetCommandCodeAuditStatus auditAlg). */
-  hashAlg: number;
-  /** The command audit digest; undefined while it is empty (the next audited command starts a new one). */
-  digest: Buffer | undefined;
-  /** The audit hash changed: the next audited command only empties the digest (the reference's size 1). */
-  hashChanged: boolean;
-  /** Incremented each time a new command audit digest starts. */
-  counter: bigint;
-  /** Codes of the audited commands. */
-  commands: Set<number>;
 }
+
+/** TPM2_SetCommandCodeAuditStatus is always audited (Part 3 §21.2). */
+export const AUDITED_BY_DEFAULT: readonly number[] = [TPM_CC.SetCommandCodeAuditStatus];
 
 const states = new WeakMap<Tpm, AuditState>();
 
-/** The audit state of `tpm`; TPM2_SetCommandCodeAuditStatus is always audited (Part 3 §21.2). */
+/** The volatile audit state of `tpm`. */
 export function auditState(tpm: Tpm): AuditState {
   let s = states.get(tpm);
   if (!s) {
-    s = {
-      exclusiveSession: undefined,
-      hashAlg: CONTEXT_HASH,
-      digest: undefined,
-      hashChanged: false,
-      counter: 0n,
-      commands: new Set([TPM_CC.SetCommandCodeAuditStatus]),
-    };
+    s = { exclusiveSession: undefined };
     states.set(tpm, s);
   }
   return s;
 }
 
-/** Whether command `code` is in the command audit list. */
-export function isCommandAudited(tpm: Tpm, code: number): boolean {
-  return auditState(tpm).commands.has(code);
+/** The command audit record of `tpm` (persistent). */
+export function commandAudit(tpm: Tpm): CommandAuditRecord {
+  return tpm.state.commandAudit;
 }
 
-/** The audited command codes, ascending (TPM_CAP_PP_COMMANDS / TPM_CAP_AUDIT_COMMANDS order). */
+/** Whether command `code` is in the command audit list. */
+export function isCommandAudited(tpm: Tpm, code: number): boolean {
+  return commandAudit(tpm).commands.includes(code);
+}
+
+/** The audited command codes, ascending (TPM_CAP_AUDIT_COMMANDS order). */
 export function auditedCommands(tpm: Tpm): number[] {
-  return [...auditState(tpm).commands].sort((a, b) => a - b);
+  return [...commandAudit(tpm).commands].sort((a, b) => a - b);
+}
+
+/** Adds or removes command codes from the audit list (kept ascending). */
+export function setAudited(tpm: Tpm, code: number, audited: boolean): void {
+  const record = commandAudit(tpm);
+  const others = record.commands.filter((c) => c !== code);
+  record.commands = (audited ? [...others, code] : others).sort((a, b) => a - b);
 }
 
 /** TPMS_COMMAND_AUDIT_INFO.commandDigest: the audit hash of the audited command codes as UINT32s, ascending. */
@@ -57,7 +56,7 @@ export function commandListDigest(tpm: Tpm): Buffer {
     b.writeUInt32BE(cc);
     return b;
   });
-  return hashDigest(auditState(tpm).hashAlg, ...codes);
+  return hashDigest(commandAudit(tpm).hashAlg, ...codes);
 }
 
 /** auditDigest_new = H(auditDigest_old || cpHash || rpHash) (the reference's UpdateAuditDigest). */

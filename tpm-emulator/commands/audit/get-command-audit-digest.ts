@@ -2,7 +2,7 @@ import { TPM_RC, TPM_ST } from "../../../tpm2/index.js";
 import { produceAttestation } from "../../attest.js";
 import { isSigningObject, selectSignScheme, signerAt } from "../../keys.js";
 import { defineCommand, handleError } from "../registry.js";
-import { auditState, commandListDigest } from "./audit-state.js";
+import { commandAudit, commandListDigest } from "./audit-state.js";
 
 /**
  * Part 3 §18.5 TPM2_GetCommandAuditDigest: a TPMS_COMMAND_AUDIT_INFO (audit counter, hash, command audit digest and
@@ -16,7 +16,7 @@ export const getCommandAuditDigest = defineCommand(
     const signer = signerAt(tpm, handles[1]!, 2);
     if (!isSigningObject(signer)) throw handleError(TPM_RC.KEY, 2);
     const scheme = selectSignScheme(signer, params.inScheme, 2);
-    const state = auditState(tpm);
+    const state = commandAudit(tpm);
     const attested = {
       auditCounter: state.counter,
       digestAlg: state.hashAlg,

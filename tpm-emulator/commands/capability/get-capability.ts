@@ -9,6 +9,7 @@ import {
 import type { Tpm } from "../../tpm.js";
 // A cycle by design: the command list is the table this command is part of, read only when the command runs.
 import { COMMAND_TABLE } from "../index.js";
+import { auditedCommands } from "../audit/audit-state.js";
 import { TPM_PT_PCR_LAST, pcrPropertySelect } from "../pcr/pcr-attributes.js";
 import { pcrAllocation } from "../pcr/pcr-banks.js";
 import { defineCommand, paramError } from "../registry.js";
@@ -77,9 +78,11 @@ function capability(tpm: Tpm, cap: number, property: number, count: number): Cap
       return { moreData, data: items };
     }
     case TPM_CAP.PP_COMMANDS:
-    case TPM_CAP.AUDIT_COMMANDS:
-      // No implemented command needs physical presence, and command audit is not implemented.
-      return { moreData: false, data: [] };
+    case TPM_CAP.AUDIT_COMMANDS: {
+      const listed = cap === TPM_CAP.PP_COMMANDS ? [...tpm.state.ppCommands].sort((a, b) => a - b) : auditedCommands(tpm);
+      const { moreData, items } = page(listed.filter((cc) => cc >= property), count, maxEntries(ENTRY_SIZE.handle));
+      return { moreData, data: items };
+    }
     case TPM_CAP.PCRS:
       if (property !== 0) throw paramError(TPM_RC.VALUE, 2);
       return count === 0 ? { moreData: true, data: [] } : { moreData: false, data: pcrAllocation(tpm) };

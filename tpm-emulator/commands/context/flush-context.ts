@@ -17,6 +17,6 @@ export const flushContext = defineCommand("FlushContext", (tpm, { params }) => {
   }
   if (top !== 0x02 && top !== 0x03) throw paramError(TPM_RC.VALUE, 1);
   if (index >= tpm.sessions.capacity) throw paramError(TPM_RC.VALUE, 1);
-  if (!tpm.sessions.remove(flushHandle)) throw paramError(TPM_RC.HANDLE, 1);
+  if (!tpm.sessions.removeSlot(flushHandle)) throw paramError(TPM_RC.HANDLE, 1);
   return NO_RESPONSE;
 });

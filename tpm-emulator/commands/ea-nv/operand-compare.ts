@@ -6,12 +6,16 @@ function compareUnsigned(a: Uint8Array, b: Uint8Array): number {
   return Buffer.compare(a, b);
 }
 
-/** Compares two equal-length big-endian two's-complement numbers. */
+/**
+ * Compares two equal-length big-endian signed numbers the way the reference's SignedCompareB does, which libtpms,
+ * the Microsoft simulator and the tpm2-tools suite share: a different sign decides, and when both are negative the
+ * unsigned comparison is reversed (so 0x81 compares above 0x82, unlike two's complement).
+ */
 function compareSigned(a: Uint8Array, b: Uint8Array): number {
   const negA = (a[0] ?? 0) >= 0x80;
   const negB = (b[0] ?? 0) >= 0x80;
   if (negA !== negB) return negA ? -1 : 1;
-  return compareUnsigned(a, b);
+  return negA ? -compareUnsigned(a, b) : compareUnsigned(a, b);
 }
 
 function everyByte(a: Uint8Array, b: Uint8Array, ok: (x: number, y: number) => boolean): boolean {

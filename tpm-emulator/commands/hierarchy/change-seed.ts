@@ -1,6 +1,7 @@
 /** What TPM2_ChangePPS and TPM2_ChangeEPS share: a hierarchy loses its objects, persistent objects and NV indices. */
 import { TPM_RH, TPMA_NV } from "../../../tpm2/index.js";
 import type { Tpm } from "../../tpm.js";
+import { deleteNvIndices } from "../nv/nv-access.js";
 
 /** The seed and proof sizes of this TPM's hierarchies (512 bits, the largest digest). */
 export const SECRET_SIZE = 64;
@@ -10,6 +11,6 @@ export function flushHierarchyEverywhere(tpm: Tpm, hierarchy: number): void {
   tpm.flushHierarchy(hierarchy);
   for (const record of [...tpm.state.objects]) if (record.hierarchy === hierarchy) tpm.removePersistent(record.handle);
   if (hierarchy === TPM_RH.PLATFORM) {
-    tpm.state.nv = tpm.state.nv.filter((index) => (index.public.attributes & TPMA_NV.PLATFORMCREATE) === 0);
+    deleteNvIndices(tpm.state, (index) => (index.public.attributes & TPMA_NV.PLATFORMCREATE) !== 0);
   }
 }

@@ -1,6 +1,7 @@
 import { TPM_ALG, TPM_RC, TPM_RH, TPMA_NV, TpmError, type TPMS_NV_PUBLIC } from "../../../tpm2/index.js";
 import type { HierarchyRecord } from "../../state.js";
 import type { Tpm } from "../../tpm.js";
+import { deleteNvIndices } from "../nv/nv-access.js";
 import { notePcrChange } from "../pcr/pcr-banks.js";
 import { NO_RESPONSE, defineCommand, handleError } from "../registry.js";
 
@@ -28,7 +29,7 @@ function clearOwner(tpm: Tpm): void {
   for (const record of [...s.objects]) {
     if (record.hierarchy === TPM_RH.OWNER || record.hierarchy === TPM_RH.ENDORSEMENT) tpm.removePersistent(record.handle);
   }
-  s.nv = s.nv.filter((index) => isPlatformIndex(index.public));
+  deleteNvIndices(s, (index) => !isPlatformIndex(index.public));
   s.da.failedTries = 0;
   s.resetCount = 0;
   s.restartCount = 0;

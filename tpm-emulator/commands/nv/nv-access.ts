@@ -4,7 +4,7 @@
  */
 import { TPM_HT, TPM_NT, TPM_RC, TPM_RH, TPMA_NV, TpmError } from "../../../tpm2/index.js";
 import type { Session } from "../../sessions.js";
-import type { NvIndexRecord } from "../../state.js";
+import type { NvIndexRecord, PersistentState } from "../../state.js";
 import type { Tpm } from "../../tpm.js";
 import { handleError } from "../registry.js";
 
@@ -13,9 +13,20 @@ export function nvType(attributes: number): number {
   return (attributes & TPMA_NV.TPM_NT_MASK) >>> TPMA_NV.TPM_NT_SHIFT;
 }
 
-/** An ordinary index (TPM_NT_ORDINARY): the only type TPM2_NV_Write writes. */
+/** An ordinary index (TPM_NT_ORDINARY). */
 export function isOrdinaryIndex(attributes: number): boolean {
   return nvType(attributes) === TPM_NT.ORDINARY;
+}
+
+/** A PIN Pass or PIN Fail index (Part 2 §13.4: 8 octets, pinCount then pinLimit). */
+export function isPinIndex(attributes: number): boolean {
+  const type = nvType(attributes);
+  return type === TPM_NT.PIN_FAIL || type === TPM_NT.PIN_PASS;
+}
+
+/** The types TPM2_NV_Write writes: ordinary and PIN indices (the others have their own commands). */
+export function isWritableByNvWrite(attributes: number): boolean {
+  return isOrdinaryIndex(attributes) || isPinIndex(attributes);
 }
 
 function has(attributes: number, bit: number): boolean {
@@ -136,4 +147,18 @@ export function writeUint64(index: NvIndexRecord, value: bigint): void {
   const bytes = Buffer.alloc(8);
   bytes.writeBigUInt64BE(BigInt.asUintN(64, value));
   writeIndexData(index, 0, bytes);
+}
+
+/**
+ * Deletes the indices `doomed` selects (the reference's NvDeleteIndex): a written counter among them raises
+ * maxNvCounter to its count, so a counter defined later never starts below a value this TPM has shown.
+ */
+export function deleteNvIndices(state: PersistentState, doomed: (index: NvIndexRecord) => boolean): void {
+  for (const index of state.nv) {
+    const attributes = index.public.attributes;
+    if (!doomed(index) || !isNvType(attributes, TPM_NT.COUNTER) || !(attributes & TPMA_NV.WRITTEN)) continue;
+    const count = readUint64(index);
+    if (count > state.maxNvCounter) state.maxNvCounter = count;
+  }
+  state.nv = state.nv.filter((index) => !doomed(index));
 }

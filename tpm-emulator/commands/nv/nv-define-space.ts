@@ -27,8 +27,15 @@ function checkTypeAndSize(pub: TPMS_NV_PUBLIC, nameSize: number): void {
       // Part 3 §31.3.1: a counter may not be cleared by TPM2_Startup
       if (type === TPM_NT.COUNTER && has(pub.attributes, TPMA_NV.CLEAR_STCLEAR)) throw paramError(TPM_RC.ATTRIBUTES, 2);
       return;
+    case TPM_NT.PIN_FAIL:
+    case TPM_NT.PIN_PASS:
+      if (pub.dataSize !== 8) throw paramError(TPM_RC.SIZE, 2);
+      // Part 2 §13.4: the index's authValue is what the PIN guards, so it cannot authorize writes to the index;
+      // a PIN Fail index counts failures itself instead of the dictionary-attack logic
+      if (has(pub.attributes, TPMA_NV.AUTHWRITE)) throw paramError(TPM_RC.ATTRIBUTES, 2);
+      if (type === TPM_NT.PIN_FAIL && !has(pub.attributes, TPMA_NV.NO_DA)) throw paramError(TPM_RC.ATTRIBUTES, 2);
+      return;
     default:
-      // PIN indices need TPM2_PolicySecret's PIN handling, which this TPM does not implement
       throw paramError(TPM_RC.ATTRIBUTES, 2);
   }
 }

@@ -1,6 +1,6 @@
 import { TPM_RC, TPM_RH, TPMA_NV } from "../../../tpm2/index.js";
 import { NO_RESPONSE, defineCommand, handleError } from "../registry.js";
-import { accessibleIndex } from "./nv-access.js";
+import { accessibleIndex, deleteNvIndices } from "./nv-access.js";
 import { checkAdminPolicy } from "./nv-admin-auth.js";
 import { checkNvWrittenPolicies } from "./nv-written-policy.js";
 
@@ -20,7 +20,7 @@ export const nvUndefineSpaceSpecial = defineCommand(
     checkAdminPolicy(ctx.authSessions[0], 1);
     checkNvWrittenPolicies(tpm, handles, ctx.authSessions);
     if (!(index.public.attributes & TPMA_NV.POLICY_DELETE)) throw handleError(TPM_RC.ATTRIBUTES, 1);
-    tpm.state.nv = tpm.state.nv.filter((n) => n !== index);
+    deleteNvIndices(tpm.state, (n) => n === index);
     return NO_RESPONSE;
   },
   { writesNv: true },

@@ -1,6 +1,6 @@
 import { TPM_RC, TPM_RH, TPMA_NV, TpmError } from "../../../tpm2/index.js";
 import { NO_RESPONSE, defineCommand, handleError } from "../registry.js";
-import { accessibleIndex, checkProvisionHandle } from "./nv-access.js";
+import { accessibleIndex, checkProvisionHandle, deleteNvIndices } from "./nv-access.js";
 
 /**
  * Part 3 §31.4 TPM2_NV_UndefineSpace: removes an index. The platform may remove any index; the owner only those it
@@ -18,7 +18,7 @@ export const nvUndefineSpace = defineCommand(
     const attributes = index.public.attributes;
     if (attributes & TPMA_NV.POLICY_DELETE) throw handleError(TPM_RC.ATTRIBUTES, 2);
     if (authHandle === TPM_RH.OWNER && attributes & TPMA_NV.PLATFORMCREATE) throw new TpmError(TPM_RC.NV_AUTHORIZATION);
-    tpm.state.nv = tpm.state.nv.filter((n) => n !== index);
+    deleteNvIndices(tpm.state, (n) => n === index);
     return NO_RESPONSE;
   },
   { writesNv: true },

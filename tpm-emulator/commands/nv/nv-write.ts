@@ -1,6 +1,6 @@
 import { TPM_RC, TPMA_NV, TpmError } from "../../../tpm2/index.js";
 import { NO_RESPONSE, defineCommand, paramError } from "../registry.js";
-import { checkWriteAccess, isOrdinaryIndex, writeIndexData } from "./nv-access.js";
+import { checkWriteAccess, isWritableByNvWrite, writeIndexData } from "./nv-access.js";
 import { nvTarget } from "./nv-target.js";
 
 /**
@@ -18,7 +18,7 @@ export const nvWrite = defineCommand(
     const { authHandle, index } = nvTarget(tpm, handles, ctx);
     checkWriteAccess(authHandle, index, ctx.authSessions[0]);
     const pub = index.public;
-    if (!isOrdinaryIndex(pub.attributes)) throw new TpmError(TPM_RC.ATTRIBUTES);
+    if (!isWritableByNvWrite(pub.attributes)) throw new TpmError(TPM_RC.ATTRIBUTES);
     const { data, offset } = params;
     if (offset > pub.dataSize) throw paramError(TPM_RC.VALUE, 2);
     if (data.length > pub.dataSize - offset) throw new TpmError(TPM_RC.NV_RANGE);

@@ -1,5 +1,5 @@
 import { HASH_ALGS, TPM_ALG, TPM_RC, TpmError, digestSize, type TPMS_PCR_SELECTION } from "../../../tpm2/index.js";
-import { PCR_COUNT, pcrInitial, type Tpm } from "../../tpm.js";
+import { PCR_COUNT, type Tpm } from "../../tpm.js";
 import { defineCommand, paramError } from "../registry.js";
 import { PCR_SELECT_SIZE, pcrAllocation, selectedPcrs } from "./pcr-banks.js";
 
@@ -9,12 +9,9 @@ const ALLOCATABLE: ReadonlySet<number> = new Set([TPM_ALG.SHA1, TPM_ALG.SHA256, 
 /** Part 1 §17.? the DRTM PCR: every allocation must keep it in some bank. */
 const DRTM_PCR = 17;
 
-/** Allocations made by TPM2_PCR_Allocate, waiting for the next Startup(CLEAR). */
-const pending = new WeakMap<Tpm, TPMS_PCR_SELECTION[]>();
-
 /** The allocation the next Startup(CLEAR) will apply (the current one when none is pending). */
 export function nextPcrAllocation(tpm: Tpm): TPMS_PCR_SELECTION[] {
-  return pending.get(tpm) ?? pcrAllocation(tpm);
+  return tpm.state.pendingPcrAllocation ?? pcrAllocation(tpm);
 }
 
 /**
@@ -22,11 +19,14 @@ export function nextPcrAllocation(tpm: Tpm): TPMS_PCR_SELECTION[] {
  * with every PCR at its initial value; the others are gone.
  */
 export function applyPendingPcrAllocation(tpm: Tpm): void {
-  const next = pending.get(tpm);
+  const next = tpm.state.pendingPcrAllocation;
   if (!next) return;
-  pending.delete(tpm);
-  const banks = next.filter((s) => selectedPcrs(s.pcrSelect).length > 0).map((s) => s.hash);
-  tpm.pcrs = new Map(banks.map((alg) => [alg, Array.from({ length: PCR_COUNT }, (_, i) => pcrInitial(alg, i))]));
+  tpm.state.pendingPcrAllocation = undefined;
+  tpm.state.pcrBanks = next
+    .filter((s) => selectedPcrs(s.pcrSelect).length > 0)
+    .map((s) => s.hash)
+    .sort((a, b) => a - b);
+  tpm.resetPcrs();
 }
 
 /**
@@ -50,7 +50,7 @@ export const pcrAllocate = defineCommand(
     if (!next.some((s) => selectedPcrs(s.pcrSelect).includes(DRTM_PCR))) throw new TpmError(TPM_RC.PCR);
     let sizeNeeded = 0;
     for (const s of next) sizeNeeded += selectedPcrs(s.pcrSelect).length * (HASH_ALGS.includes(s.hash) ? digestSize(s.hash) : 0);
-    pending.set(tpm, next);
+    tpm.state.pendingPcrAllocation = next;
     const sizeAvailable = PCR_COUNT * [...ALLOCATABLE].reduce((sum, alg) => sum + digestSize(alg), 0);
     return { response: { allocationSuccess: true, maxPCR: PCR_COUNT, sizeNeeded, sizeAvailable } };
   },

@@ -127,17 +127,18 @@ describe("command audit", () => {
     const t = await startedTpm();
     const setStatus = (auditAlg: number, setList: number[], clearList: number[] = []) =>
       t.client.run("SetCommandCodeAuditStatus", { handles: [TPM_RH.OWNER], auths: [pw()], params: { auditAlg, setList, clearList } });
-    // changing the hash only empties the digest; the next audited command starts a new one (counter 1)
-    await setStatus(TPM_ALG.SHA256, []);
+    // a new audit hash empties the digest, so the command that sets it starts a new one (and counts), as libtpms does
     const start = t.wire.length;
+    await setStatus(TPM_ALG.SHA384, []);
     await setStatus(TPM_ALG.NULL, [TPM_CC.GetRandom]);
     await t.client.run("GetRandom", { params: { bytesRequested: 8 } });
     await t.client.run("ReadClock", { params: {} });
 
     const owner = u32(TPM_RH.OWNER);
-    const a = hashesOf(t, start, "sha256", TPM_CC.SetCommandCodeAuditStatus, [owner]);
-    const b = hashesOf(t, start + 1, "sha256", TPM_CC.GetRandom);
-    const expected = H("sha256", H("sha256", Buffer.alloc(32), a.cp, a.rp), b.cp, b.rp);
+    const a = hashesOf(t, start, "sha384", TPM_CC.SetCommandCodeAuditStatus, [owner]);
+    const b = hashesOf(t, start + 1, "sha384", TPM_CC.SetCommandCodeAuditStatus, [owner]);
+    const c = hashesOf(t, start + 2, "sha384", TPM_CC.GetRandom);
+    const expected = [a, b, c].reduce((d, x) => H("sha384", d, x.cp, x.rp), Buffer.alloc(48));
 
     const get = async () => {
       const out = await t.client.run("GetCommandAuditDigest", {
@@ -148,11 +149,11 @@ describe("command audit", () => {
       return unmarshal(TPMS_ATTEST, out.auditInfo).attested as { auditCounter: bigint; digestAlg: number; auditDigest: Uint8Array; commandDigest: Uint8Array };
     };
     const info = await get();
-    expect(info.digestAlg).to.equal(TPM_ALG.SHA256);
+    expect(info.digestAlg).to.equal(TPM_ALG.SHA384);
     expect(info.auditCounter).to.equal(1n);
     expect(Buffer.from(info.auditDigest)).to.deep.equal(expected);
     const codes = [TPM_CC.SetCommandCodeAuditStatus, TPM_CC.GetRandom].sort((x, y) => x - y);
-    expect(Buffer.from(info.commandDigest)).to.deep.equal(H("sha256", ...codes.map(u32)));
+    expect(Buffer.from(info.commandDigest)).to.deep.equal(H("sha384", ...codes.map(u32)));
     expect((await get()).auditDigest.length).to.equal(0);
   });
 
@@ -161,7 +162,7 @@ describe("command audit", () => {
     const out = await t.client.call("SetCommandCodeAuditStatus", {
       handles: [TPM_RH.OWNER],
       auths: [pw()],
-      params: { auditAlg: TPM_ALG.SHA256, setList: [TPM_CC.GetRandom], clearList: [] },
+      params: { auditAlg: TPM_ALG.SHA384, setList: [TPM_CC.GetRandom], clearList: [] },
     });
     expect(out.rc).to.equal(TPM_RC.VALUE | 0x40 | 0x100);
   });

@@ -16,13 +16,14 @@ describe("TPM2_TestParms", () => {
   it("accepts parameters this TPM supports", async () => {
     const rsa = { type: TPM_ALG.RSA, parameters: { symmetric: NULL_SYM, scheme: NULL_SCHEME, keyBits: 2048, exponent: 0 } };
     const ecc = { type: TPM_ALG.ECC, parameters: { symmetric: NULL_SYM, scheme: NULL_SCHEME, curveID: TPM_ECC_CURVE.NIST_P384, kdf: NULL_SCHEME } };
+    const rsa3072 = { type: TPM_ALG.RSA, parameters: { symmetric: NULL_SYM, scheme: NULL_SCHEME, keyBits: 3072, exponent: 0 } };
     const aes = { type: TPM_ALG.SYMCIPHER, parameters: { sym: { algorithm: TPM_ALG.AES, keyBits: 256, mode: TPM_ALG.CFB } } };
-    for (const p of [rsa, ecc, aes]) expect((await test(p)).rc).to.equal(TPM_RC.SUCCESS);
+    for (const p of [rsa, rsa3072, ecc, aes]) expect((await test(p)).rc).to.equal(TPM_RC.SUCCESS);
   });
 
   it("names what it does not support", async () => {
-    const rsa3072 = { type: TPM_ALG.RSA, parameters: { symmetric: NULL_SYM, scheme: NULL_SCHEME, keyBits: 3072, exponent: 0 } };
-    expect((await test(rsa3072)).rc).to.equal(TPM_RC.VALUE | TPM_RC_P | TPM_RC_1);
+    const rsa4096 = { type: TPM_ALG.RSA, parameters: { symmetric: NULL_SYM, scheme: NULL_SCHEME, keyBits: 4096, exponent: 0 } };
+    expect((await test(rsa4096)).rc).to.equal(TPM_RC.VALUE | TPM_RC_P | TPM_RC_1);
     const bn256 = { type: TPM_ALG.ECC, parameters: { symmetric: NULL_SYM, scheme: NULL_SCHEME, curveID: TPM_ECC_CURVE.BN_P256, kdf: NULL_SCHEME } };
     expect((await test(bn256)).rc).to.equal(TPM_RC.CURVE | TPM_RC_P | TPM_RC_1);
     // Camellia has no schema on our side: the parameters go on the wire by hand (type, algorithm, keyBits, mode).

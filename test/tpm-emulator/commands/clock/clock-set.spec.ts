@@ -33,4 +33,31 @@ describe("TPM2_ClockSet / TPM2_ClockRateAdjust", () => {
     expect(t.tpm.runtime.clockRateAdjust).to.equal(-3);
     expect((await adjust(4)).rc).to.equal(atParameter(TPM_RC.VALUE, 1));
   });
+
+  it("ClockRateAdjust changes how fast Clock runs, by coarse, medium and fine steps, within ±5 %", async () => {
+    const t = await startedTpm();
+    const adjust = (rateAdjust: number) => t.client.run("ClockRateAdjust", { handles: [TPM_RH.OWNER], auths: [pw()], params: { rateAdjust } });
+    const realNow = Date.now;
+    let now = realNow();
+    Date.now = () => now;
+    try {
+      /** Clock advance over 100 s of host time. */
+      const advance = async () => {
+        const before = await clockOf(t);
+        now += 100_000;
+        return Number((await clockOf(t)) - before);
+      };
+      expect(await advance()).to.equal(100_000);
+      await adjust(3);
+      expect(await advance()).to.equal(101_000);
+      await adjust(0xfe);
+      expect(await advance()).to.equal(100_900);
+      await adjust(0xff);
+      expect(await advance()).to.equal(100_896);
+      for (let i = 0; i < 10; i++) await adjust(3);
+      expect(await advance()).to.equal(105_000);
+    } finally {
+      Date.now = realNow;
+    }
+  });
 });

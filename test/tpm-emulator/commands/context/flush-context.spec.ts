@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { TPM_RC, TPM_RC_1, TPM_RC_P, TPM_RH, pw } from "../../../../tpm2/index.js";
+import { TPM_CAP, TPM_RC, TPM_RC_1, TPM_RC_P, TPM_RH, pw } from "../../../../tpm2/index.js";
 import { createPrimary, expectRc, srkTemplate, startTpm } from "../object/support.js";
 
 const P1 = TPM_RC_P | TPM_RC_1;
@@ -23,6 +23,17 @@ describe("TPM2_FlushContext", () => {
     await client.run("FlushContext", { params: { flushHandle: saved.handle } });
     expectRc((await client.call("ContextLoad", { params: { context } })).rc, TPM_RC.HANDLE | P1);
     expectRc((await client.call("FlushContext", { params: { flushHandle: loaded.handle } })).rc, TPM_RC.HANDLE | P1);
+  });
+
+  it("flushes a saved policy session named with the HMAC prefix, as TPM_CAP_HANDLES lists saved sessions", async () => {
+    const { client } = await startTpm();
+    const saved = await client.startSession({ type: "policy" });
+    const { context } = await client.run("ContextSave", { handles: [saved.handle], params: {} });
+    const listed = await client.run("GetCapability", { params: { capability: TPM_CAP.HANDLES, property: 0x03000000, propertyCount: 8 } });
+    const hmacPrefixed = (0x02000000 | (saved.handle & 0xffffff)) >>> 0;
+    expect(listed.capabilityData.data).to.deep.equal([hmacPrefixed]);
+    await client.run("FlushContext", { params: { flushHandle: hmacPrefixed } });
+    expectRc((await client.call("ContextLoad", { params: { context } })).rc, TPM_RC.HANDLE | P1);
   });
 
   it("takes only transient object and session handles of this TPM", async () => {

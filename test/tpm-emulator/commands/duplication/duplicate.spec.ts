@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { createECDH, createHash } from "node:crypto";
-import { TPMA_OBJECT, TPMT_SENSITIVE, TPM_RC, TPM_RH, pw, unmarshal, type TPMS_ECC_POINT, type TpmClient } from "../../../../tpm2/index.js";
+import { TPMA_OBJECT, TPMT_SENSITIVE, TPM_RC, TPM_RH, pw, unmarshal, withSession, type TPMS_ECC_POINT, type TpmClient } from "../../../../tpm2/index.js";
 import { NULL_HASHCHECK, NULL_SCHEME, atHandle, atParameter, verifiesWithNode } from "../key-fixture.js";
+import { atSession } from "../nv/support.js";
 import { createAndLoad, createPrimary, srkTemplate, startTpm } from "../object/support.js";
 import { storageKeyTemplate } from "../key-fixture.js";
 import { AES128_INNER, DUPLICABLE, NO_INNER, duplicableTemplate, duplicate, importUnder } from "./support.js";
@@ -47,6 +48,33 @@ describe("TPM2_Duplicate", () => {
       });
     }
   }
+
+  it("under PolicyDuplicationSelect without includeObject: the session still binds both Names (Part 3 §23.15)", async () => {
+    const newParent = await createPrimary(client, storageKeyTemplate("ecc"));
+    const newParentName = Buffer.from(newParent.name);
+    const policy = createHash("sha256")
+      .update(Buffer.alloc(32))
+      .update(Buffer.from([0, 0, 0x01, 0x88]))
+      .update(newParentName)
+      .update(Buffer.from([0]))
+      .digest();
+    const key = await createAndLoad(client, srk, { ...duplicableTemplate(), authPolicy: policy });
+    const attempt = async (target: number) => {
+      const session = await client.startSession({ type: "policy" });
+      const select = { objectName: key.name, newParentName, includeObject: false };
+      await client.run("PolicyDuplicationSelect", { handles: [session.handle], params: select });
+      const out = await client.call("Duplicate", {
+        handles: [key.handle, target],
+        auths: [withSession(session, { attributes: 0 })],
+        params: { encryptionKeyIn: Buffer.alloc(0), symmetricAlg: NO_INNER },
+      });
+      if (session.live) await client.flush(session);
+      return out.rc;
+    };
+    expect(await attempt(newParent.handle)).to.equal(TPM_RC.SUCCESS);
+    const other = (await createPrimary(client, storageKeyTemplate("rsa"))).handle;
+    expect(await attempt(other)).to.equal(atSession(TPM_RC.POLICY_FAIL, 1));
+  });
 
   it("to TPM_RH_NULL without an inner wrap: the duplicate is the plain sensitive area, whose scalar gives the public point", async () => {
     const key = await createAndLoad(client, srk, duplicableTemplate());

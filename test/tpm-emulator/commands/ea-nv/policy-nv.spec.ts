@@ -57,6 +57,24 @@ describe("TPM2_PolicyNV", () => {
     }
   });
 
+  it("compares two negative operands as the reference does (unsigned order reversed), as libtpms and tpm2-tools expect", async () => {
+    await write(t, TPM_RH.OWNER, INDEX, Buffer.from("81", "hex"));
+    const cases: [number, string, boolean][] = [
+      [TPM_EO.SIGNED_GT, "82", true],
+      [TPM_EO.SIGNED_LT, "80", true],
+      [TPM_EO.SIGNED_GE, "82", true],
+      [TPM_EO.SIGNED_LE, "80", true],
+      [TPM_EO.SIGNED_GT, "80", false],
+      [TPM_EO.SIGNED_GT, "01", false],
+    ];
+    for (const [operation, b, holds] of cases) {
+      const s = await t.client.startSession({ type: "policy" });
+      const rc = (await policyNv(s.handle, Buffer.from(b, "hex"), 0, operation)).rc;
+      expect(rc, `operation ${operation} with ${b}`).to.equal(holds ? TPM_RC.SUCCESS : TPM_RC.POLICY);
+      await t.client.flush(s.handle);
+    }
+  });
+
   it("in a trial session only computes the digest, even when the comparison is false", async () => {
     const s = await t.client.startSession({ type: "trial" });
     const operandB = Buffer.from("ff", "hex");

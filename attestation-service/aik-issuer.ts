@@ -1,0 +1,62 @@
+/**
+ * Issues AIK certificates with Microsoft's shape from the `<VENDOR>-KEYID-…` AIK issuing CA of the EK's issuer
+ * (certs/aik-pki.ts), keeping each CA loaded once per process.
+ */
+import { randomBytes, type KeyObject } from "node:crypto";
+import type { x509} from "../certs/index.js";
+import { issueAikCertificate, loadAikIssuingCa, type AikCa, type TpmDeviceAttributes } from "../certs/index.js";
+
+/** How long an AIK certificate is valid. */
+export const AIK_CERTIFICATE_VALIDITY_MS = 365 * 24 * 60 * 60 * 1000;
+
+/** An issued AIK certificate and the CA certificates above it. */
+export interface IssuedAik {
+  readonly certificate: x509.X509Certificate;
+  /** Hex serial number. */
+  readonly serial: string;
+  /** `[issuing CA, TPM root]`. */
+  readonly chain: readonly x509.X509Certificate[];
+}
+
+/** Issues AIK certificates for one home. */
+export interface AikIssuer {
+  issue(request: { vendor: string; ekIssuer: x509.X509Certificate; akPublicKey: KeyObject; tpm: TpmDeviceAttributes; now: number }): Promise<IssuedAik>;
+}
+
+/** A positive 16-octet serial (RFC 5280 §4.1.2.2) as hex. */
+function randomSerial(): string {
+  const serial = randomBytes(16);
+  serial[0] = (serial[0]! & 0x7f) | 0x40;
+  return serial.toString("hex");
+}
+
+/** The AIK issuer of `home`; AIK CAs are created there on first use. */
+export function createAikIssuer(home: string): AikIssuer {
+  const cas = new Map<string, Promise<AikCa>>();
+  const caFor = (vendor: string, ekIssuer: x509.X509Certificate): Promise<AikCa> => {
+    const key = `${vendor}:${ekIssuer.subject}:${Buffer.from(ekIssuer.rawData).toString("base64")}`;
+    let ca = cas.get(key);
+    if (ca === undefined) {
+      ca = loadAikIssuingCa(home, vendor, ekIssuer);
+      ca.catch(() => cas.delete(key));
+      cas.set(key, ca);
+    }
+    return ca;
+  };
+  return {
+    async issue({ vendor, ekIssuer, akPublicKey, tpm, now }) {
+      const issuingCa = await caFor(vendor, ekIssuer);
+      const notAfter = Math.min(now + AIK_CERTIFICATE_VALIDITY_MS, issuingCa.certificate.notAfter.getTime());
+      const serial = randomSerial();
+      const certificate = await issueAikCertificate({
+        issuingCa,
+        akPublicKey,
+        tpm,
+        notBefore: new Date(now),
+        notAfter: new Date(notAfter),
+        serialNumber: serial,
+      });
+      return { certificate, serial, chain: issuingCa.chain };
+    },
+  };
+}

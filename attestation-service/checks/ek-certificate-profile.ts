@@ -1,0 +1,25 @@
+import { TCG_OID, formatTpmId, x509, type ParsedEkCertificate } from "../../certs/index.js";
+import { ProtocolError } from "../../protocol/index.js";
+
+/**
+ * The EK certificate must say what it is and whose it is (TCG EK Credential Profile §3.2): extendedKeyUsage
+ * tcg-kp-EKCertificate (2.23.133.8.1), and a subjectAltName tpmManufacturer equal to the TPM_PT_MANUFACTURER the
+ * TPM reports.
+ * @throws ProtocolError EK_CERT_WRONG_EKU, EK_CERT_MANUFACTURER_MISMATCH
+ */
+export function checkEkCertificateProfile(
+  certificate: x509.X509Certificate,
+  parsed: ParsedEkCertificate,
+  reportedManufacturer: number,
+): void {
+  const usages = certificate.getExtension(x509.ExtendedKeyUsageExtension)?.usages ?? [];
+  if (!usages.map(String).includes(TCG_OID.ekCertificate)) {
+    throw new ProtocolError("EK_CERT_WRONG_EKU", usages.length === 0 ? "no extendedKeyUsage" : `EKU ${usages.join(", ")}`);
+  }
+  if (parsed.manufacturerId !== reportedManufacturer) {
+    throw new ProtocolError(
+      "EK_CERT_MANUFACTURER_MISMATCH",
+      `certificate names ${formatTpmId(parsed.manufacturerId)}, the TPM reports ${formatTpmId(reportedManufacturer >>> 0)}`,
+    );
+  }
+}

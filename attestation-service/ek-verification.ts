@@ -1,0 +1,119 @@
+/**
+ * Everything the service checks about the EK: where its certificate comes from (the request, else the vendor's EK
+ * certificate service for firmware TPMs), that it certifies this EK, its profile, and its chain to a vendor root
+ * with dates and revocation. Each step is a named check in checks/.
+ */
+import { parseEkCertificate, vendorByManufacturerId, x509, type ParsedEkCertificate, type VendorCode } from "../certs/index.js";
+import type { Clock } from "../lib/index.js";
+import {
+  ATTESTATION_LIMITS,
+  ProtocolError,
+  ekPublicKeyParts,
+  type ChallengeRequest,
+  type EkCertificateServiceStyle,
+} from "../protocol/index.js";
+import type { TPMT_PUBLIC } from "../tpm2/index.js";
+import { checkChainValidity } from "./checks/certificate-validity.js";
+import { buildEkChain } from "./checks/ek-chain.js";
+import { checkEkCertificateProfile } from "./checks/ek-certificate-profile.js";
+import { checkEkKeyMatchesCertificate } from "./checks/ek-key-match.js";
+import { checkChainNotRevoked } from "./checks/revocation.js";
+import type { TrustAnchor } from "./trust-anchors.js";
+import type { VendorResources } from "./vendor-resources.js";
+
+/** Vendors whose firmware TPMs' EK certificates are fetched online, and the style of their service. */
+export const EK_CERTIFICATE_SERVICES: Readonly<Partial<Record<VendorCode, EkCertificateServiceStyle>>> = Object.freeze({
+  INTC: "intel",
+  AMD: "amd",
+  QCOM: "qualcomm",
+});
+
+/** What EK verification needs from the service. */
+export interface EkVerificationContext {
+  readonly anchors: readonly TrustAnchor[];
+  readonly resources: VendorResources;
+  readonly clock: Clock;
+  /** Whether `issuer`'s key signed the certificate (over its raw TBS bytes). */
+  readonly verifySignature: (certificate: x509.X509Certificate, issuer: x509.X509Certificate) => Promise<boolean>;
+  readonly verifyCrl: (crl: x509.X509Crl, issuer: x509.X509Certificate) => Promise<boolean>;
+}
+
+/** A verified EK certificate and what it says. */
+export interface VerifiedEk {
+  readonly certificate: x509.X509Certificate;
+  readonly parsed: ParsedEkCertificate;
+  /** `[EK certificate, …, trust anchor]`. */
+  readonly chain: readonly x509.X509Certificate[];
+  /** The CA that signed the EK certificate (names the AIK issuing CA). */
+  readonly issuer: x509.X509Certificate;
+  /** The vendor whose root anchors the chain. */
+  readonly vendor: VendorCode;
+}
+
+function parseCertificate(field: string, der: Uint8Array): x509.X509Certificate {
+  try {
+    return new x509.X509Certificate(Uint8Array.from(der));
+  } catch (error) {
+    throw new ProtocolError("EK_CERT_MALFORMED", `${field} is not an X.509 certificate`, { cause: error });
+  }
+}
+
+/** The EK certificate the device sent, else the one its vendor publishes for this EK (firmware TPMs). */
+async function obtainEkCertificate(
+  request: ChallengeRequest,
+  ekPublic: TPMT_PUBLIC,
+  resources: VendorResources,
+  signal: AbortSignal,
+): Promise<Uint8Array> {
+  if (request.ekCertificate !== undefined) return request.ekCertificate;
+  const vendor = vendorByManufacturerId(request.tpm.manufacturer);
+  const style = vendor === undefined ? undefined : EK_CERTIFICATE_SERVICES[vendor.code];
+  if (vendor === undefined || style === undefined) throw new ProtocolError("EK_CERT_MISSING", "no EK certificate sent, and the vendor publishes none online");
+  const fetched = await resources.ekCertificate(style, vendor.host, ekPublicKeyParts(ekPublic), signal);
+  if (fetched === undefined) throw new ProtocolError("EK_CERT_MISSING", `${vendor.code}'s EK certificate service has none for this EK`);
+  return fetched;
+}
+
+function parseEk(der: Uint8Array): { certificate: x509.X509Certificate; parsed: ParsedEkCertificate } {
+  const certificate = parseCertificate("EK certificate", der);
+  try {
+    return { certificate, parsed: parseEkCertificate(der) };
+  } catch (error) {
+    throw new ProtocolError("EK_CERT_MALFORMED", (error as Error).message, { cause: error });
+  }
+}
+
+/**
+ * Verifies the EK: its certificate certifies `ekPublic` (EK_KEY_MISMATCH), has the EK profile and the TPM's
+ * manufacturer (EK_CERT_WRONG_EKU, EK_CERT_MANUFACTURER_MISMATCH), chains to a root of that manufacturer
+ * (EK_CERT_UNTRUSTED, EK_CHAIN_TOO_LONG), every certificate is valid now (EK_CERT_EXPIRED, EK_CERT_NOT_YET_VALID)
+ * and none is revoked (EK_CERT_REVOKED). Fetches go through the vendor endpoints (VENDOR_ENDPOINT_UNAVAILABLE).
+ */
+export async function verifyEk(
+  request: ChallengeRequest,
+  ekPublic: TPMT_PUBLIC,
+  context: EkVerificationContext,
+  signal: AbortSignal,
+): Promise<VerifiedEk> {
+  const { certificate, parsed } = parseEk(await obtainEkCertificate(request, ekPublic, context.resources, signal));
+  checkEkKeyMatchesCertificate(ekPublic, parsed.publicKey);
+  checkEkCertificateProfile(certificate, parsed, request.tpm.manufacturer);
+  const chain = await buildEkChain(certificate, {
+    anchors: context.anchors.map((anchor) => anchor.certificate),
+    intermediates: request.ekIntermediates.map((der, index) => parseCertificate(`ekIntermediates[${index}]`, der)),
+    fetchIssuer: (url) => context.resources.certificate(url, signal),
+    verifySignature: context.verifySignature,
+    maxDepth: ATTESTATION_LIMITS.maxIntermediates + 1,
+  });
+  const root = chain[chain.length - 1]!;
+  const anchor = context.anchors.find((candidate) => Buffer.from(candidate.certificate.rawData).equals(Buffer.from(root.rawData)));
+  if (anchor === undefined || anchor.manufacturerId !== request.tpm.manufacturer) {
+    throw new ProtocolError("EK_CERT_UNTRUSTED", "the EK certificate chains to another vendor's root");
+  }
+  checkChainValidity(chain, context.clock.now());
+  await checkChainNotRevoked(chain, {
+    fetchCrl: (url) => context.resources.crl(url, signal),
+    verifyCrl: context.verifyCrl,
+  });
+  return { certificate, parsed, chain, issuer: chain[1]!, vendor: anchor.vendor };
+}

@@ -1,0 +1,121 @@
+import { expect } from "chai";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { runFleet, type FleetReport } from "../../fleet/index.js";
+
+/** The documented `--json` shape (README, "Fleet report"). */
+function expectReportShape(report: FleetReport): void {
+  expect(report).to.have.all.keys(
+    "devices",
+    "succeeded",
+    "failed",
+    "durationMs",
+    "devicesPerSecond",
+    "steps",
+    "failures",
+    "injected",
+    "peakRssBytes",
+  );
+  for (const key of ["devices", "succeeded", "failed", "durationMs", "devicesPerSecond", "peakRssBytes"] as const) {
+    expect(report[key], key).to.be.a("number").and.at.least(0);
+  }
+  for (const [name, step] of Object.entries(report.steps)) {
+    expect(step, name).to.have.all.keys("p50", "p95");
+    expect(step.p95, name).to.be.at.least(step.p50);
+  }
+  for (const failure of report.failures) {
+    expect(failure).to.have.all.keys("code", "hresult", "count");
+    expect(failure.hresult === null || /^0x[0-9a-f]{8}$/.test(failure.hresult)).to.equal(true);
+  }
+  for (const injected of report.injected) expect(injected).to.have.all.keys("fault", "count");
+}
+
+describe("fleet/runner", function () {
+  this.timeout(300_000);
+  let home: string;
+  before(async () => {
+    home = await mkdtemp(path.join(os.tmpdir(), "apsim-fleet-"));
+  });
+  after(async () => rm(home, { recursive: true, force: true }));
+
+  it("runs a 50-device mixed-vendor fleet in which every device attests", async () => {
+    const vendors = "IFX:40,STM:20,NTC:10,INTC:20,AMD:10";
+    const result = await runFleet({ devices: 50, home, vendors, workers: 2 });
+    expectReportShape(result.report);
+    expect(result.report).to.include({ devices: 50, succeeded: 50, failed: 0 });
+    expect(result.interrupted).to.equal(false);
+    expect(new Set(result.records.map((r) => r.vendor))).to.have.all.keys("IFX", "STM", "NTC", "INTC", "AMD");
+    expect(Object.keys(result.report.steps)).to.include.members(["challenge", "proof", "quote"]);
+
+    const rerun = await runFleet({ devices: 5, home, vendors, workers: 1 });
+    expect(rerun.factory.manufactured).to.equal(0);
+    expect(rerun.report.succeeded).to.equal(5);
+  });
+
+  it("reports exactly the injected failures, by code and HRESULT, and nothing else", async () => {
+    const result = await runFleet({
+      devices: 20,
+      home,
+      vendors: "IFX:1,INTC:1",
+      faults: "tpm:roca-ek=10%,tpm:expired-ek-cert=10%,tpm:virtual=5%",
+      workers: 1,
+      retryBaseDelayMs: 1,
+    });
+    expect(result.report.injected).to.deep.equal([
+      { fault: "expired-ek-cert", count: 2 },
+      { fault: "roca-ek", count: 2 },
+      { fault: "virtual", count: 1 },
+    ]);
+    const byCode = Object.fromEntries(result.report.failures.map((f) => [f.code, [f.hresult, f.count]]));
+    expect(byCode).to.deep.equal({
+      EK_CERT_EXPIRED: ["0x80190190", 2],
+      TPM_VULNERABLE_KEY: ["0x81039024", 2],
+      TPM_NOT_SUPPORTED: ["0x800705b4", 1],
+    });
+    expect(result.report.succeeded).to.equal(15);
+    for (const record of result.records) expect(record.ok).to.equal(record.faults.length === 0);
+  });
+
+  it("turns a vendor outage into retries and then 0x81039001 for that vendor's devices only", async () => {
+    const result = await runFleet({
+      devices: 6,
+      home,
+      vendors: "IFX:1,INTC:1",
+      faults: "vendor:INTC=outage",
+      workers: 1,
+      retryBaseDelayMs: 1,
+    });
+    for (const record of result.records) {
+      if (record.vendor === "INTC") expect([record.code, record.hresult]).to.deep.equal(["RETRY_BUDGET_EXHAUSTED", "0x81039001"]);
+      else expect(record.ok, `device ${record.index}`).to.equal(true);
+    }
+    expect(result.records.some((r) => r.vendor === "INTC")).to.equal(true);
+  });
+
+  it("splits a fleet into shards that together run every device exactly once", async () => {
+    const options = { devices: 9, home, vendors: "IFX:1,STM:1", workers: 1 } as const;
+    const first = await runFleet({ ...options, shard: "1/2" });
+    const second = await runFleet({ ...options, shard: "2/2" });
+    const indexes = [...first.records, ...second.records].map((r) => r.index).sort((a, b) => a - b);
+    expect(indexes).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(first.report.devices + second.report.devices).to.equal(9);
+  });
+
+  it("stops on abort and still reports the devices that finished", async () => {
+    const abort = new AbortController();
+    const result = await runFleet({
+      devices: 40,
+      home,
+      vendors: "IFX:1",
+      workers: 1,
+      concurrency: 2,
+      signal: abort.signal,
+      progress: { update: (done) => done >= 3 && abort.abort(), stop: () => undefined },
+    });
+    expect(result.interrupted).to.equal(true);
+    expect(result.report.devices).to.be.at.least(3).and.below(40);
+    expect(result.report.devices).to.equal(result.records.length);
+    expectReportShape(result.report);
+  });
+});

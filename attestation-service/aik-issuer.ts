@@ -3,8 +3,9 @@
  * (certs/aik-pki.ts), keeping each CA loaded once per process.
  */
 import { randomBytes, type KeyObject } from "node:crypto";
-import type { x509} from "../certs/index.js";
+import type { x509 } from "../certs/index.js";
 import { issueAikCertificate, loadAikIssuingCa, type AikCa, type TpmDeviceAttributes } from "../certs/index.js";
+import { certificateFingerprint } from "./certificate-cache.js";
 
 /** How long an AIK certificate is valid. */
 export const AIK_CERTIFICATE_VALIDITY_MS = 365 * 24 * 60 * 60 * 1000;
@@ -34,7 +35,7 @@ function randomSerial(): string {
 export function createAikIssuer(home: string): AikIssuer {
   const cas = new Map<string, Promise<AikCa>>();
   const caFor = (vendor: string, ekIssuer: x509.X509Certificate): Promise<AikCa> => {
-    const key = `${vendor}:${ekIssuer.subject}:${Buffer.from(ekIssuer.rawData).toString("base64")}`;
+    const key = `${vendor}:${certificateFingerprint(ekIssuer)}`;
     let ca = cas.get(key);
     if (ca === undefined) {
       ca = loadAikIssuingCa(home, vendor, ekIssuer);

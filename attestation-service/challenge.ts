@@ -22,9 +22,6 @@ import { verifyEk } from "./ek-verification.js";
 export const CHALLENGE_SECRET_BYTES = 32;
 export const CHALLENGE_NONCE_BYTES = 32;
 
-/** Expired sessions are deleted this long after their expiry (a late proof still learns NONCE_EXPIRED meanwhile). */
-const SESSION_RETENTION_MS = 24 * 60 * 60 * 1000;
-
 /** Hex SHA-256 of a DER SubjectPublicKeyInfo. */
 export function spkiHash(spki: Uint8Array): string {
   return createHash("sha256").update(spki).digest("hex");
@@ -86,7 +83,7 @@ export async function answerChallenge(request: ChallengeRequest, context: Attest
     usedAt: undefined,
   };
   await context.store.insertSession(session);
-  await context.store.pruneSessions(now - SESSION_RETENTION_MS);
+  await context.sessions.pruneIfDue(now);
   return {
     v: ATTESTATION_API_VERSION,
     sessionId: session.id,

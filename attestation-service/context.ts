@@ -4,6 +4,7 @@ import type { AttestationTokenSigner } from "./attestation-token.js";
 import type { PcrPolicy } from "./checks/pcr-policy.js";
 import type { EkVerificationContext } from "./ek-verification.js";
 import type { AikIssuer } from "./aik-issuer.js";
+import type { SessionPruner } from "./session-pruning.js";
 import type { AttestationStore } from "./store/attestation-store.js";
 
 /** The service's settings, defaults applied. */
@@ -23,6 +24,8 @@ export interface AttestationContext extends EkVerificationContext {
   readonly clock: Clock;
   readonly settings: AttestationSettings;
   readonly store: AttestationStore;
+  /** Deletes long-expired sessions now and then. */
+  readonly sessions: SessionPruner;
   readonly tokens: AttestationTokenSigner;
   readonly aik: AikIssuer;
 }

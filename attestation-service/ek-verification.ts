@@ -18,6 +18,7 @@ import { buildEkChain } from "./checks/ek-chain.js";
 import { checkEkCertificateProfile } from "./checks/ek-certificate-profile.js";
 import { checkEkKeyMatchesCertificate } from "./checks/ek-key-match.js";
 import { checkChainNotRevoked } from "./checks/revocation.js";
+import type { CertificateCache } from "./certificate-cache.js";
 import type { TrustAnchor } from "./trust-anchors.js";
 import type { VendorResources } from "./vendor-resources.js";
 
@@ -33,6 +34,8 @@ export interface EkVerificationContext {
   readonly anchors: readonly TrustAnchor[];
   readonly resources: VendorResources;
   readonly clock: Clock;
+  /** Parses the CA certificates devices send (the same few intermediates again and again). */
+  readonly certificates: CertificateCache;
   /** Whether `issuer`'s key signed the certificate (over its raw TBS bytes). */
   readonly verifySignature: (certificate: x509.X509Certificate, issuer: x509.X509Certificate) => Promise<boolean>;
   readonly verifyCrl: (crl: x509.X509Crl, issuer: x509.X509Certificate) => Promise<boolean>;
@@ -50,9 +53,9 @@ export interface VerifiedEk {
   readonly vendor: VendorCode;
 }
 
-function parseCertificate(field: string, der: Uint8Array): x509.X509Certificate {
+function parseCertificate(field: string, der: Uint8Array, certificates?: CertificateCache): x509.X509Certificate {
   try {
-    return new x509.X509Certificate(Uint8Array.from(der));
+    return certificates === undefined ? new x509.X509Certificate(Uint8Array.from(der)) : certificates.parse(der);
   } catch (error) {
     throw new ProtocolError("EK_CERT_MALFORMED", `${field} is not an X.509 certificate`, { cause: error });
   }
@@ -77,7 +80,7 @@ async function obtainEkCertificate(
 function parseEk(der: Uint8Array): { certificate: x509.X509Certificate; parsed: ParsedEkCertificate } {
   const certificate = parseCertificate("EK certificate", der);
   try {
-    return { certificate, parsed: parseEkCertificate(der) };
+    return { certificate, parsed: parseEkCertificate(certificate) };
   } catch (error) {
     throw new ProtocolError("EK_CERT_MALFORMED", (error as Error).message, { cause: error });
   }
@@ -100,7 +103,7 @@ export async function verifyEk(
   checkEkCertificateProfile(certificate, parsed, request.tpm.manufacturer);
   const chain = await buildEkChain(certificate, {
     anchors: context.anchors.map((anchor) => anchor.certificate),
-    intermediates: request.ekIntermediates.map((der, index) => parseCertificate(`ekIntermediates[${index}]`, der)),
+    intermediates: request.ekIntermediates.map((der, index) => parseCertificate(`ekIntermediates[${index}]`, der, context.certificates)),
     fetchIssuer: (url) => context.resources.certificate(url, signal),
     verifySignature: context.verifySignature,
     maxDepth: ATTESTATION_LIMITS.maxIntermediates + 1,

@@ -3,7 +3,7 @@
  * in the TPM holding the EK. On success the session is consumed (exactly once, whatever the concurrency), the AK's
  * clock recorded, and the device gets its AIK certificate and an attestation token (issue section 3).
  */
-import { vendorByManufacturerId, x509 } from "../certs/index.js";
+import { vendorByManufacturerId } from "../certs/index.js";
 import { ATTESTATION_API_VERSION, ProtocolError, type ProofRequest, type ProofResponse } from "../protocol/index.js";
 import { publicKeyOf } from "../tpm2/index.js";
 import { checkAkRollback } from "./checks/ak-rollback.js";
@@ -58,7 +58,7 @@ export async function answerProof(request: ProofRequest, context: AttestationCon
   const now = context.clock.now();
   const issued = await context.aik.issue({
     vendor: session.vendor,
-    ekIssuer: new x509.X509Certificate(new Uint8Array(session.ekIssuerCertificate)),
+    ekIssuer: context.certificates.parse(session.ekIssuerCertificate),
     akPublicKey: publicKeyOf(ak.publicArea),
     tpm: { manufacturerId: session.tpm.manufacturer, model: session.tpm.model, version: session.tpm.certifiedVersion },
     now,

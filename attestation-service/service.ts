@@ -3,8 +3,6 @@
  * GET attestation/v1/jwks (the attestation token key), and an admin listing of issued AIK certificates.
  */
 import type { FastifyInstance } from "fastify";
-import type { x509 } from "../certs/index.js";
-import { PkiError, verifyCertificateSignature } from "../certs/index.js";
 import { bearerTokenMatches, type Clock } from "../lib/index.js";
 import {
   ATTESTATION_LIMITS,
@@ -18,11 +16,14 @@ import {
 import { TPM_ALG, type TPML_PCR_SELECTION } from "../tpm2/index.js";
 import { createAikIssuer } from "./aik-issuer.js";
 import { loadAttestationTokenSigner } from "./attestation-token.js";
+import { CertificateCache } from "./certificate-cache.js";
 import { answerChallenge } from "./challenge.js";
 import { DEFAULT_MAX_CLOCK_SKEW_MS } from "./checks/clock-skew.js";
 import type { PcrPolicy } from "./checks/pcr-policy.js";
 import type { AttestationContext, AttestationSettings } from "./context.js";
 import { answerProof } from "./proof.js";
+import { SessionPruner } from "./session-pruning.js";
+import { SignatureVerifier } from "./signature-verifier.js";
 import { openAttestationStore } from "./store/attestation-store.js";
 import { loadTrustAnchors } from "./trust-anchors.js";
 import { VendorResources } from "./vendor-resources.js";
@@ -71,23 +72,6 @@ export function pcrSelectionFor(policy: PcrPolicy): TPML_PCR_SELECTION {
   return [...banks].map(([hash, pcrSelect]) => ({ hash, pcrSelect }));
 }
 
-async function verifySignature(certificate: x509.X509Certificate, issuer: x509.X509Certificate): Promise<boolean> {
-  try {
-    return await verifyCertificateSignature(new Uint8Array(certificate.rawData), issuer.publicKey);
-  } catch (error) {
-    if (error instanceof PkiError) return false;
-    throw error;
-  }
-}
-
-async function verifyCrl(crl: x509.X509Crl, issuer: x509.X509Certificate): Promise<boolean> {
-  try {
-    return await crl.verify({ publicKey: issuer.publicKey });
-  } catch {
-    return false;
-  }
-}
-
 function settingsOf(options: AttestationServiceOptions): AttestationSettings {
   const pcrPolicy = options.pcrPolicy ?? [];
   for (const { index } of pcrPolicy) {
@@ -116,14 +100,17 @@ export async function registerAttestationService(app: FastifyInstance, options: 
     openAttestationStore({ home: options.home, db: options.db }),
   ]);
   const resources = new VendorResources({ vendorsUrl: options.vendorsUrl, trustCa: options.trustCa, clock: options.clock });
+  const signatures = new SignatureVerifier();
   const context: AttestationContext = {
     anchors,
     resources,
     clock: options.clock,
-    verifySignature,
-    verifyCrl,
+    certificates: new CertificateCache(),
+    verifySignature: (certificate, issuer) => signatures.certificate(certificate, issuer),
+    verifyCrl: (crl, issuer) => signatures.crl(crl, issuer),
     settings,
     store,
+    sessions: new SessionPruner(store),
     tokens,
     aik: createAikIssuer(options.home),
   };

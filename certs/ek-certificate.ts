@@ -193,14 +193,14 @@ function crlUrlOf(certificate: x509.X509Certificate): string | undefined {
 }
 
 /**
- * Reads the TPM facts and the EK public key from a DER EK certificate. Throws PkiError
+ * Reads the TPM facts and the EK public key from an EK certificate (DER, or already parsed). Throws PkiError
  * EK_CERT_MALFORMED when it is not a certificate, has no TPM SAN, or holds neither an RSA nor an EC key.
  * Does not verify the signature or the chain.
  */
-export function parseEkCertificate(der: Uint8Array): ParsedEkCertificate {
+export function parseEkCertificate(der: Uint8Array | x509.X509Certificate): ParsedEkCertificate {
   let certificate: x509.X509Certificate;
   try {
-    certificate = new x509.X509Certificate(Uint8Array.from(der));
+    certificate = der instanceof x509.X509Certificate ? der : new x509.X509Certificate(Uint8Array.from(der));
   } catch (error) {
     throw malformed("not an X.509 certificate", error);
   }

@@ -10,3 +10,6 @@ export {
   VENDORS,
   type VendorPki,
 } from "./certs/index.js";
+export { attestDevice, TpmDevice, openTpm, type AttestationOutcome, type AttestDeviceOptions } from "./agent/index.js";
+export { registerAttestationService, registerVendorEndpoints, startServices } from "./attestation-service/index.js";
+export { runFleet, type FleetOptions, type FleetReport, type FleetResult } from "./fleet/index.js";

@@ -5,9 +5,11 @@
  * device never stops the fleet; an abort stops it cleanly and still reports what finished.
  */
 import { availableParallelism } from "node:os";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { loadTlsTrust } from "../certs/index.js";
+import { ensurePrivateDir } from "../lib/index.js";
 import { TpmFactory, type FactoryStats, type TpmOrder } from "./factory.js";
 import { ekKindOf, type JourneyContext } from "./journey.js";
 import { silentProgress, type FleetProgress } from "./progress.js";
@@ -139,11 +141,14 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
   const progress = options.progress ?? silentProgress;
   const factory = new TpmFactory(options.home);
 
+  // A run's own database starts empty and goes with the run; `--db` keeps one.
+  const runDb = options.db === undefined ? path.join(options.home, "runs", `fleet-${process.pid}-${Date.now()}.sqlite`) : undefined;
+  if (runDb !== undefined) await ensurePrivateDir(path.dirname(runDb));
   const servicesStarting =
     options.server === undefined
       ? startEmbeddedServices({
           home: options.home,
-          db: options.db ?? path.join(options.home, "runs", `fleet-${process.pid}-${Date.now()}.sqlite`),
+          db: options.db ?? runDb!,
           vendorFaults: faults.vendor.map((f) => `${f.vendor}=${f.fault}`),
         })
       : undefined;
@@ -215,6 +220,9 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
     clearInterval(sampler);
     progress.stop();
     await services?.stop();
+    if (runDb !== undefined) {
+      await Promise.all(["", "-wal", "-shm"].map((suffix) => rm(runDb + suffix, { force: true })));
+    }
   }
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   records.sort((a, b) => a.index - b.index);

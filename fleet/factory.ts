@@ -6,6 +6,8 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { ensurePrivateDir, readFileIfExists, writeFileAtomic } from "../lib/index.js";
+import { TpmDevice, windowsAkTemplate } from "../agent/index.js";
+import { TPM_RH } from "../tpm2/index.js";
 import { TpmEmulator, manufactureTpm, parseTpmFault, type EkKind } from "../tpm-emulator/index.js";
 
 /** Bumped when manufacturing changes what a TPM state holds, so old cache entries are not reused. */
@@ -19,6 +21,11 @@ export interface TpmOrder {
   readonly faults: readonly string[];
   /** EK kinds to provision; the vendor's default when absent. */
   readonly eks?: readonly EkKind[];
+  /**
+   * The `unique` (hex) of the RSA AK the device will make: the factory derives that key once and the TPM's
+   * state remembers its primes, so device runs pay no RSA key generation (the RSA key pool of a fleet).
+   */
+  readonly rsaAkUnique?: string;
 }
 
 /** Counters of one factory's work. */
@@ -42,7 +49,7 @@ export class TpmFactory {
   /** Where the state of an order is cached. */
   cacheFile(order: TpmOrder): string {
     const key = createHash("sha256")
-      .update(JSON.stringify([order.vendor, order.seed, [...order.faults].sort(), order.eks ?? "default"]))
+      .update(JSON.stringify([order.vendor, order.seed, [...order.faults].sort(), order.eks ?? "default", order.rsaAkUnique ?? ""]))
       .digest("hex")
       .slice(0, 40);
     return path.join(this.#dir, order.vendor, `${key}.tpm`);
@@ -81,6 +88,11 @@ export class TpmFactory {
       faults: order.faults.map(parseTpmFault),
       ...(order.eks === undefined ? {} : { eks: order.eks }),
     });
+    if (order.rsaAkUnique !== undefined && order.faults.length === 0) {
+      const device = TpmDevice.fromEmulator(tpm);
+      const ak = await device.createPrimary(TPM_RH.OWNER, windowsAkTemplate("rsa", Buffer.from(order.rsaAkUnique, "hex")));
+      await device.flushQuietly(ak.handle);
+    }
     const bytes = tpm.stateBytes();
     await ensurePrivateDir(path.dirname(file));
     await writeFileAtomic(file, bytes, { mode: 0o600 });

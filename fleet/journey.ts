@@ -2,6 +2,7 @@
  * One virtual device's journey in a fleet: its TPM from the factory cache, then what the mode asks of it
  * (attestation, for now), reported as a {@link DeviceRecord}.
  */
+import { createHash } from "node:crypto";
 import { AttestationFailure, TpmDevice, attestDevice } from "../agent/index.js";
 import { createHttpsAgent } from "../lib/index.js";
 import { TpmFactory } from "./factory.js";
@@ -29,6 +30,11 @@ export function ekKindOf(plan: DevicePlan, runChoice: "rsa" | "ecc"): "rsa" | "e
   return plan.faults.some((fault) => fault === "roca-ek") ? "rsa" : runChoice;
 }
 
+/** A device's fixed AK `unique` when the run makes RSA AKs (its factory derives that key ahead). */
+export function rsaAkUniqueOf(plan: DevicePlan, ak: "rsa" | "ecc"): string | undefined {
+  return ak === "rsa" ? createHash("sha256").update(`ak-unique:${plan.seed}`).digest().subarray(0, 20).toString("hex") : undefined;
+}
+
 /** Runs journeys with one factory and one connection pool. */
 export interface Journeys {
   run(plan: DevicePlan, runStartEpochMs: number): Promise<DeviceRecord>;
@@ -44,13 +50,21 @@ export function prepareJourneys(context: JourneyContext): Promise<Journeys> {
     const base = { index: plan.index, vendor: plan.vendor, faults: plan.faults, startMs };
     try {
       const ek = ekKindOf(plan, context.ek);
-      const emulator = await factory.open({ vendor: plan.vendor, seed: plan.seed, faults: plan.faults, eks: [ek] });
+      const akUnique = rsaAkUniqueOf(plan, context.ak);
+      const emulator = await factory.open({
+        vendor: plan.vendor,
+        seed: plan.seed,
+        faults: plan.faults,
+        eks: [ek],
+        ...(akUnique === undefined ? {} : { rsaAkUnique: akUnique }),
+      });
       const outcome = await attestDevice({
         tpm: TpmDevice.fromEmulator(emulator),
         serverUrl: context.serverUrl,
         dispatcher,
         ek,
         ak: context.ak,
+        ...(akUnique === undefined ? {} : { akUnique: Buffer.from(akUnique, "hex") }),
         ...(context.retry === undefined ? {} : { retry: context.retry }),
       });
       return {

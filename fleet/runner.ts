@@ -11,7 +11,7 @@ import { Worker } from "node:worker_threads";
 import { loadTlsTrust } from "../certs/index.js";
 import { ensurePrivateDir } from "../lib/index.js";
 import { TpmFactory, type FactoryStats, type TpmOrder } from "./factory.js";
-import { ekKindOf, type JourneyContext } from "./journey.js";
+import { ekKindOf, rsaAkUniqueOf, type JourneyContext } from "./journey.js";
 import { silentProgress, type FleetProgress } from "./progress.js";
 import { summarizeFleet, type DeviceRecord, type FleetReport } from "./report.js";
 import {
@@ -64,15 +64,28 @@ export interface FleetResult {
   readonly serverUrl: string;
 }
 
-function orderOf(plan: DevicePlan, ek: "rsa" | "ecc"): TpmOrder {
-  return { vendor: plan.vendor, seed: plan.seed, faults: plan.faults, eks: [ekKindOf(plan, ek)] };
+function orderOf(plan: DevicePlan, ek: "rsa" | "ecc", ak: "rsa" | "ecc"): TpmOrder {
+  const rsaAkUnique = rsaAkUniqueOf(plan, ak);
+  return {
+    vendor: plan.vendor,
+    seed: plan.seed,
+    faults: plan.faults,
+    eks: [ekKindOf(plan, ek)],
+    ...(rsaAkUnique === undefined ? {} : { rsaAkUnique }),
+  };
 }
 
-async function warmFactory(factory: TpmFactory, plans: readonly DevicePlan[], ek: "rsa" | "ecc", signal?: AbortSignal): Promise<void> {
+async function warmFactory(
+  factory: TpmFactory,
+  plans: readonly DevicePlan[],
+  ek: "rsa" | "ecc",
+  ak: "rsa" | "ecc",
+  signal?: AbortSignal,
+): Promise<void> {
   const queue = [...plans];
   const lane = async () => {
     for (let plan = queue.shift(); plan !== undefined && signal?.aborted !== true; plan = queue.shift()) {
-      await factory.stateOf(orderOf(plan, ek));
+      await factory.stateOf(orderOf(plan, ek, ak));
     }
   };
   await Promise.all(Array.from({ length: 4 }, lane));
@@ -153,7 +166,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
         })
       : undefined;
   // Manufacturing overlaps the services' start; a failure of either must not leave the other running.
-  const [warmed, started] = await Promise.allSettled([warmFactory(factory, plans, ek, options.signal), servicesStarting]);
+  const [warmed, started] = await Promise.allSettled([warmFactory(factory, plans, ek, options.ak ?? "ecc", options.signal), servicesStarting]);
   if (started.status === "rejected") throw started.reason;
   const services = started.value;
   if (warmed.status === "rejected") {

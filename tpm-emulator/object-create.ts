@@ -19,6 +19,7 @@ import {
   hashInfo,
   hmac,
   marshal,
+  rsaKeyPairFromPrimes,
   rsaModulusFromKey,
   rsaPrimeFromKey,
   type TPMS_ECC_PARMS,
@@ -31,6 +32,7 @@ import {
 import { deriveEccKey, deriveRocaRsaKey, deriveRsaPrimeKey, deriveSeedValue, deriveSymmetricSeed } from "./crypto/index.js";
 import { hasFault } from "./faults.js";
 import { handleName, makeObject, type TpmObject } from "./objects.js";
+import type { DerivedRsaKeyRecord } from "./state.js";
 import type { Tpm } from "./tpm.js";
 
 const O = TPMA_OBJECT;
@@ -335,6 +337,35 @@ function cached<T extends AsymmetricKey>(key: string, derive: () => T): T {
   return value;
 }
 
+/** Derived RSA keys a TPM's state remembers (beyond this, the oldest is forgotten). */
+const STORED_RSA_KEYS = 8;
+
+/**
+ * An RSA primary key from the TPM's own store of derived primes, else derived and remembered there. The store
+ * travels with the state file, so a TPM made once at the factory never repeats its prime searches.
+ */
+function storedRsaKey(
+  store: DerivedRsaKeyRecord[] | undefined,
+  idHex: string,
+  exponent: number,
+  derive: () => AsymmetricKey & { modulus: Buffer },
+): AsymmetricKey & { modulus: Buffer } {
+  if (store === undefined) return derive();
+  const id = Buffer.from(idHex, "hex");
+  const hit = store.find((record) => record.id.equals(id));
+  if (hit !== undefined) {
+    const key = rsaKeyPairFromPrimes(BigInt("0x" + hit.p.toString("hex")), BigInt("0x" + hit.q.toString("hex")), exponent);
+    return { publicKey: key.publicKey, privateKey: key.privateKey, modulus: key.modulus };
+  }
+  const key = derive();
+  const jwk = key.privateKey.export({ format: "jwk" });
+  if (typeof jwk.p === "string" && typeof jwk.q === "string") {
+    store.push({ id, p: Buffer.from(jwk.p, "base64url"), q: Buffer.from(jwk.q, "base64url") });
+    if (store.length > STORED_RSA_KEYS) store.shift();
+  }
+  return key;
+}
+
 /**
  * Part 1 §27: a primary object is a function of the hierarchy seed and the template (`unique` included) and the
  * extra data the caller supplies. `seedContext` additionally binds the seedValue (used for child protection).
@@ -344,18 +375,22 @@ function derivedSource(
   nameAlg: number,
   templateDigest: Buffer,
   seedContext: Buffer,
-  opts: { roca: boolean } = { roca: false },
+  opts: { roca: boolean; store?: DerivedRsaKeyRecord[] | undefined } = { roca: false },
 ): KeySource {
   const cacheKey = (kind: string) =>
     createHash("sha256").update(kind).update(seed).update(templateDigest).digest("hex");
   return {
-    rsa: (keyBits, exponent) =>
-      cached(cacheKey(`rsa${keyBits}/${exponent}${opts.roca ? "/roca" : ""}`), () =>
-        // the roca-ek fault: the TPM's key generation has the ROCA flaw (only the default exponent is affected)
-        opts.roca && exponent === DEFAULT_EXPONENT
-          ? deriveRocaRsaKey(seed, nameAlg, templateDigest, keyBits)
-          : deriveRsaPrimeKey(seed, nameAlg, templateDigest, keyBits, exponent),
-      ),
+    rsa: (keyBits, exponent) => {
+      const id = cacheKey(`rsa${keyBits}/${exponent}${opts.roca ? "/roca" : ""}`);
+      return storedRsaKey(opts.store, id, exponent, () =>
+        cached(id, () =>
+          // the roca-ek fault: the TPM's key generation has the ROCA flaw (only the default exponent is affected)
+          opts.roca && exponent === DEFAULT_EXPONENT
+            ? deriveRocaRsaKey(seed, nameAlg, templateDigest, keyBits)
+            : deriveRsaPrimeKey(seed, nameAlg, templateDigest, keyBits, exponent),
+        ),
+      );
+    },
     ecc: (curve) => cached(cacheKey(`ecc${curve}`), () => deriveEccKey(seed, nameAlg, templateDigest, curve)),
     symmetric: (length) => deriveSymmetricSeed(seed, nameAlg, templateDigest, length),
     seedValue: () => deriveSeedValue(seed, nameAlg, seedContext),
@@ -486,8 +521,11 @@ export function derivePrimaryObject(
     hierarchyHandle === TPM_RH.ENDORSEMENT
       ? hashDigest(nameAlg, templateDigest, tpm.state.owner.proof, tpm.state.endorsement.proof)
       : templateDigest;
+  // The null hierarchy's seed changes at every TPM Reset: its keys are not worth remembering.
+  if (hierarchyHandle !== TPM_RH.NULL) tpm.state.derivedRsaKeys ??= [];
   const source = derivedSource(hierarchy.record.seed, nameAlg, templateDigest, seedContext, {
     roca: hasFault(tpm.faults, "roca-ek") !== undefined,
+    store: hierarchyHandle === TPM_RH.NULL ? undefined : tpm.state.derivedRsaKeys,
   });
   const generated = generate(template, userAuth, data, source);
   return toObject(generated, hierarchyHandle, handleName(hierarchyHandle), hierarchyHandle !== TPM_RH.NULL);

@@ -161,6 +161,14 @@ export function decodeState(data: Uint8Array): PersistentState {
     faults: (s.faults === undefined ? [] : arr(s.faults, "faults")).map((f, i) => formatTpmFault(parseTpmFault(str(f, `faults[${i}]`)))),
     // format 1 had none of these: a migrated TPM gets what a new one has
     ...(doc.version === 1 ? formatTwoDefaults() : formatTwoFields(s)),
+    ...(s.derivedRsaKeys === undefined || s.derivedRsaKeys === null
+      ? {}
+      : {
+          derivedRsaKeys: arr(s.derivedRsaKeys, "derivedRsaKeys").map((x, i) => {
+            const k = obj(x, `derivedRsaKeys[${i}]`);
+            return { id: bytes(k.id, `derivedRsaKeys[${i}].id`), p: bytes(k.p, `derivedRsaKeys[${i}].p`), q: bytes(k.q, `derivedRsaKeys[${i}].q`) };
+          }),
+        }),
   };
 }
 

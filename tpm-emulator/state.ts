@@ -86,6 +86,19 @@ export interface PersistentState {
   pendingPcrAllocation: PcrSelectionRecord[] | undefined;
   /** Commands that need physical presence when authorized by the platform (TPM2_PP_Commands, Part 3 §26.2). */
   ppCommands: number[];
+  /**
+   * A cache, not TPM state proper: the primes of RSA primary keys derived from a persistent hierarchy's seed,
+   * so that a TPM reloaded from its file (a factory-made TPM reused by many devices) never repeats a prime
+   * search. Bounded; the oldest entry goes first.
+   */
+  derivedRsaKeys?: DerivedRsaKeyRecord[];
+}
+
+/** The primes of one derived RSA primary key; `id` digests (kind, hierarchy seed, template digest). */
+export interface DerivedRsaKeyRecord {
+  id: Buffer;
+  p: Buffer;
+  q: Buffer;
 }
 
 /** Command audit (Part 1 §19.6.? command audit; the reference's gp.auditHashAlg, gp.auditCounter, gr.commandAuditDigest). */

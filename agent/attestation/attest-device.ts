@@ -58,6 +58,8 @@ export interface AttestDeviceOptions {
    */
   readonly ek?: EkChoice;
   readonly ak?: AkKind;
+  /** The AK template's 20-byte `unique`; random (as on Windows) when absent. */
+  readonly akUnique?: Uint8Array;
   /** Device clock: deviceTime in messages and the overall deadline. */
   readonly clock?: Clock;
   readonly retry?: RetryOptions;
@@ -229,7 +231,11 @@ async function attestWith(device: TpmDevice, options: AttestDeviceOptions, run: 
     await run.release(dropped.key.handle);
     if (kept === ecc) [ek, ekCertificate] = [ecc, eccCertificate];
   }
-  const ak = await steps.run("attestationKey", () => createAttestationKey(device, options.ak ?? "rsa", run.track), tpmFailure);
+  const ak = await steps.run(
+    "attestationKey",
+    () => createAttestationKey(device, options.ak ?? "rsa", run.track, options.akUnique),
+    tpmFailure,
+  );
   const evidence: Evidence = { identity, ek, ekCertificate, ak };
   const proof = await exchangeWithRetries(device, evidence, options, run);
   const akCertificate = await steps.run(

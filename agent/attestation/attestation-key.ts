@@ -28,13 +28,17 @@ export interface AttestationKey {
   readonly creation: SignedAttestation;
 }
 
-/** Creates the AK and its CertifyCreation; the caller flushes `key.handle`. */
+/**
+ * Creates the AK and its CertifyCreation; the caller flushes `key.handle`. `unique` is random as on Windows
+ * unless given (a fleet fixes it per device so its factory can derive the RSA AK ahead of time).
+ */
 export async function createAttestationKey(
   device: TpmDevice,
   kind: AkKind,
   onCreated: (handle: number) => void,
+  unique: Uint8Array = randomBytes(20),
 ): Promise<AttestationKey> {
-  const key = await device.createPrimary(TPM_RH.OWNER, windowsAkTemplate(kind, randomBytes(20)));
+  const key = await device.createPrimary(TPM_RH.OWNER, windowsAkTemplate(kind, unique));
   onCreated(key.handle);
   const creation = await device.certifyCreation(key.handle, key);
   return { key, creation };

@@ -52,4 +52,13 @@ describe("fleet/factory", function () {
     const broken = await factory.open({ ...order, faults: ["no-ek-cert"] });
     expect(describeTpm(broken).ekCertificates).to.deep.equal({});
   });
+
+  it("derives a device's RSA AK at the factory, so the TPM state carries its primes", async () => {
+    const factory = new TpmFactory(home);
+    const withAk = { ...order, seed: "33".repeat(32), rsaAkUnique: "ab".repeat(20) };
+    const tpm = await factory.open(withAk);
+    expect(tpm.runtime.state.derivedRsaKeys).to.have.length(1);
+    const plain = await factory.open({ ...order, seed: "33".repeat(32) });
+    expect(plain.runtime.state.derivedRsaKeys ?? []).to.have.length(0);
+  });
 });

@@ -53,6 +53,14 @@ describe("fleet/runner", function () {
     expect(rerun.report.succeeded).to.equal(5);
   });
 
+  it("runs devices with Windows-shaped RSA AKs whose keys the factory made ahead", async () => {
+    const result = await runFleet({ devices: 4, home, vendors: "IFX:1,AMD:1", ak: "rsa", workers: 1 });
+    expect(result.report).to.include({ devices: 4, succeeded: 4 });
+    const rerun = await runFleet({ devices: 4, home, vendors: "IFX:1,AMD:1", ak: "rsa", workers: 1 });
+    expect(rerun.factory).to.deep.equal({ manufactured: 0, reused: 4 });
+    expect(rerun.report.succeeded).to.equal(4);
+  });
+
   it("reports exactly the injected failures, by code and HRESULT, and nothing else", async () => {
     const result = await runFleet({
       devices: 20,

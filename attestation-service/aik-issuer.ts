@@ -1,10 +1,10 @@
 /**
  * Issues AIK certificates with Microsoft's shape from the `<VENDOR>-KEYID-…` AIK issuing CA of the EK's issuer
- * (certs/aik-pki.ts), keeping each CA loaded once per process.
+ * (certs/aik-pki.ts), keeping each CA, its certificate issuer and its chain loaded once per process.
  */
 import { randomBytes, type KeyObject } from "node:crypto";
 import type { x509 } from "../certs/index.js";
-import { issueAikCertificate, loadAikIssuingCa, type AikCa, type TpmDeviceAttributes } from "../certs/index.js";
+import { createAikCertificateIssuer, loadAikIssuingCa, type AikCa, type AikCertificateIssuer, type TpmDeviceAttributes } from "../certs/index.js";
 import { certificateFingerprint } from "./certificate-cache.js";
 
 /** How long an AIK certificate is valid. */
@@ -12,16 +12,24 @@ export const AIK_CERTIFICATE_VALIDITY_MS = 365 * 24 * 60 * 60 * 1000;
 
 /** An issued AIK certificate and the CA certificates above it. */
 export interface IssuedAik {
-  readonly certificate: x509.X509Certificate;
+  /** DER of the AIK certificate. */
+  readonly der: Uint8Array;
   /** Hex serial number. */
   readonly serial: string;
-  /** `[issuing CA, TPM root]`. */
-  readonly chain: readonly x509.X509Certificate[];
+  /** DER of `[issuing CA, TPM root]`. */
+  readonly chain: readonly Uint8Array[];
 }
 
 /** Issues AIK certificates for one home. */
 export interface AikIssuer {
   issue(request: { vendor: string; ekIssuer: x509.X509Certificate; akPublicKey: KeyObject; tpm: TpmDeviceAttributes; now: number }): Promise<IssuedAik>;
+}
+
+/** An AIK issuing CA ready to issue. */
+interface LoadedAikCa {
+  readonly ca: AikCa;
+  readonly issuer: AikCertificateIssuer;
+  readonly chain: readonly Uint8Array[];
 }
 
 /** A positive 16-octet serial (RFC 5280 §4.1.2.2) as hex. */
@@ -31,14 +39,19 @@ function randomSerial(): string {
   return serial.toString("hex");
 }
 
+async function loadCa(home: string, vendor: string, ekIssuer: x509.X509Certificate): Promise<LoadedAikCa> {
+  const ca = await loadAikIssuingCa(home, vendor, ekIssuer);
+  return { ca, issuer: await createAikCertificateIssuer(ca), chain: ca.chain.map((certificate) => new Uint8Array(certificate.rawData)) };
+}
+
 /** The AIK issuer of `home`; AIK CAs are created there on first use. */
 export function createAikIssuer(home: string): AikIssuer {
-  const cas = new Map<string, Promise<AikCa>>();
-  const caFor = (vendor: string, ekIssuer: x509.X509Certificate): Promise<AikCa> => {
+  const cas = new Map<string, Promise<LoadedAikCa>>();
+  const caFor = (vendor: string, ekIssuer: x509.X509Certificate): Promise<LoadedAikCa> => {
     const key = `${vendor}:${certificateFingerprint(ekIssuer)}`;
     let ca = cas.get(key);
     if (ca === undefined) {
-      ca = loadAikIssuingCa(home, vendor, ekIssuer);
+      ca = loadCa(home, vendor, ekIssuer);
       ca.catch(() => cas.delete(key));
       cas.set(key, ca);
     }
@@ -46,18 +59,11 @@ export function createAikIssuer(home: string): AikIssuer {
   };
   return {
     async issue({ vendor, ekIssuer, akPublicKey, tpm, now }) {
-      const issuingCa = await caFor(vendor, ekIssuer);
-      const notAfter = Math.min(now + AIK_CERTIFICATE_VALIDITY_MS, issuingCa.certificate.notAfter.getTime());
+      const { ca, issuer, chain } = await caFor(vendor, ekIssuer);
+      const notAfter = Math.min(now + AIK_CERTIFICATE_VALIDITY_MS, ca.certificate.notAfter.getTime());
       const serial = randomSerial();
-      const certificate = await issueAikCertificate({
-        issuingCa,
-        akPublicKey,
-        tpm,
-        notBefore: new Date(now),
-        notAfter: new Date(notAfter),
-        serialNumber: serial,
-      });
-      return { certificate, serial, chain: issuingCa.chain };
+      const der = await issuer.issue({ akPublicKey, tpm, notBefore: new Date(now), notAfter: new Date(notAfter), serialNumber: serial });
+      return { der, serial, chain };
     },
   };
 }

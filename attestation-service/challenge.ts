@@ -10,7 +10,6 @@ import { checkAkAttributes } from "./checks/ak-attributes.js";
 import { checkAkCreation } from "./checks/ak-creation.js";
 import { checkClockSkew } from "./checks/clock-skew.js";
 import { secretHashOf } from "./checks/credential-secret.js";
-import { spkiOf } from "./checks/ek-key-match.js";
 import { checkNoRocaFingerprint } from "./checks/roca-keys.js";
 import { checkTpmSupported } from "./checks/tpm-support.js";
 import { checkFirmwareNotBlocked } from "./checks/vulnerable-firmware.js";
@@ -64,7 +63,8 @@ export async function answerChallenge(request: ChallengeRequest, context: Attest
   const session = {
     id: randomBytes(32).toString("base64url"),
     akName,
-    ekSpkiHash: spkiHash(spkiOf(ek.publicArea)),
+    // the certificate's key: verifyEk checked it is the EK's, SubjectPublicKeyInfo for SubjectPublicKeyInfo
+    ekSpkiHash: spkiHash(verified.parsed.publicKey.export({ type: "spki", format: "der" })),
     vendor: verified.vendor,
     nonce,
     secretHash: secretHashOf(secret),

@@ -63,7 +63,7 @@ export async function answerProof(request: ProofRequest, context: AttestationCon
     tpm: { manufacturerId: session.tpm.manufacturer, model: session.tpm.model, version: session.tpm.certifiedVersion },
     now,
   });
-  const der = new Uint8Array(issued.certificate.rawData);
+  const der = issued.der;
   const outcome = await context.store.commitProof({
     sessionId: session.id,
     now,
@@ -91,7 +91,7 @@ export async function answerProof(request: ProofRequest, context: AttestationCon
   return {
     v: ATTESTATION_API_VERSION,
     akCertificate: der,
-    akCertificateChain: issued.chain.map((certificate) => new Uint8Array(certificate.rawData)),
+    akCertificateChain: issued.chain,
     token,
   };
 }

@@ -67,8 +67,10 @@ export {
   type AikCa,
 } from "./aik-pki.js";
 export {
+  createAikCertificateIssuer,
   issueAikCertificate,
   parseAikCertificate,
+  type AikCertificateIssuer,
   type AikCertificateRequest,
   type ParsedAikCertificate,
 } from "./aik-certificate.js";

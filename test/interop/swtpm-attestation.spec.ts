@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { execFile } from "node:child_process";
-import { X509Certificate } from "node:crypto";
+import { X509Certificate, type KeyObject } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -202,7 +202,7 @@ describe("interop: swtpm attested end to end with an EK certificate from the sim
         try {
           const ak = await device.createPrimary(TPM_RH.OWNER, windowsAkTemplate(kind, akUnique));
           await device.flushQuietly(ak.handle);
-          const spki = (key: ReturnType<typeof publicKeyOf>): Buffer => key.export({ format: "der", type: "spki" });
+          const spki = (key: KeyObject): Buffer => key.export({ format: "der", type: "spki" });
           expect(spki(aik.publicKey).equals(spki(publicKeyOf(ak.public)))).to.equal(true);
         } finally {
           await device.close();

@@ -22,5 +22,6 @@ export {
 export { Backoff, DEFAULT_RETRY, type RetryOptions } from "./attestation/retry-policy.js";
 export { WINDOWS_AK_ATTRIBUTES, windowsAkTemplate, type AkKind } from "./attestation/attestation-key.js";
 export { AIK_CERTIFICATE_EKU, verifyAikCertificate } from "./attestation/aik-certificate.js";
+export { CertificateCache, type CertificateCacheOptions, type CertificateCacheStats } from "./attestation/certificate-cache.js";
 export { firmwareTpmVendor, type FirmwareTpmVendor } from "./attestation/firmware-vendors.js";
 export { describeOutcome, describeStep } from "./attestation/describe-outcome.js";

@@ -3,7 +3,7 @@
  * (attestation, for now), reported as a {@link DeviceRecord}.
  */
 import { createHash } from "node:crypto";
-import { AttestationFailure, TpmDevice, attestDevice } from "../agent/index.js";
+import { AttestationFailure, CertificateCache, TpmDevice, attestDevice } from "../agent/index.js";
 import { createHttpsAgent } from "../lib/index.js";
 import { TpmFactory } from "./factory.js";
 import type { DeviceRecord } from "./report.js";
@@ -41,10 +41,14 @@ export interface Journeys {
   close(): Promise<void>;
 }
 
-/** Prepares a worker's journeys: one keep-alive pool to the services for all its devices. */
+/**
+ * Prepares a worker's journeys: one keep-alive pool to the services for all its devices, and one certificate
+ * cache, so the worker downloads each CA certificate and verifies each AIK chain once.
+ */
 export function prepareJourneys(context: JourneyContext): Promise<Journeys> {
   const factory = new TpmFactory(context.home);
   const dispatcher = createHttpsAgent({ ca: context.ca, connections: 64 });
+  const certificateCache = new CertificateCache();
   const run = async (plan: DevicePlan, runStartEpochMs: number): Promise<DeviceRecord> => {
     const startMs = Date.now() - runStartEpochMs;
     const base = { index: plan.index, vendor: plan.vendor, faults: plan.faults, startMs };
@@ -62,6 +66,7 @@ export function prepareJourneys(context: JourneyContext): Promise<Journeys> {
         tpm: TpmDevice.fromEmulator(emulator),
         serverUrl: context.serverUrl,
         dispatcher,
+        certificateCache,
         ek,
         ak: context.ak,
         ...(akUnique === undefined ? {} : { akUnique: Buffer.from(akUnique, "hex") }),

@@ -33,6 +33,7 @@ import {
 } from "../../tpm2/index.js";
 import { TpmDevice, type CreatedPrimary, type TpmDeviceOptions } from "../tpm/tpm-device.js";
 import { verifyAikCertificate } from "./aik-certificate.js";
+import { CertificateCache } from "./certificate-cache.js";
 import { createAttestationKey, type AkKind, type AttestationKey } from "./attestation-key.js";
 import { createEndorsementKey, obtainEkCertificate, type EkCertificateEvidence, type EkChoice, type Endorsement } from "./endorsement.js";
 import { serviceFailure, tpmFailure } from "./failures.js";
@@ -65,6 +66,12 @@ export interface AttestDeviceOptions {
   readonly retry?: RetryOptions;
   /** An undici dispatcher to reuse (fleets share one); otherwise one is made and closed here. */
   readonly dispatcher?: Dispatcher;
+  /**
+   * CA certificates downloaded through AIA and AIK chains verified, kept across attestations (the devices of a
+   * process share one). Absent: the cache that goes with `dispatcher` (devices sharing a connection pool share
+   * what it fetched), or one for this attestation alone when no dispatcher is given.
+   */
+  readonly certificateCache?: CertificateCache;
   /** Overall deadline of the attestation, ms (device clock). Default 5 minutes. */
   readonly timeoutMs?: number;
   /** Deadline of one HTTP request, ms. Default 30 s. */
@@ -75,6 +82,17 @@ export interface AttestDeviceOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+
+/** The cache of each shared dispatcher, released with it. */
+const cachesByDispatcher = new WeakMap<Dispatcher, CertificateCache>();
+
+function certificateCacheOf(options: AttestDeviceOptions): CertificateCache {
+  if (options.certificateCache !== undefined) return options.certificateCache;
+  if (options.dispatcher === undefined) return new CertificateCache();
+  let cache = cachesByDispatcher.get(options.dispatcher);
+  if (cache === undefined) cachesByDispatcher.set(options.dispatcher, (cache = new CertificateCache()));
+  return cache;
+}
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 function failed(steps: StepRecorder, failure: AttestationFailure): AttestationOutcome {
@@ -166,6 +184,7 @@ interface Run {
   readonly deadline: number;
   readonly steps: StepRecorder;
   readonly exchange: Exchange;
+  readonly certificates: CertificateCache;
   readonly track: (handle: number) => void;
   /** Flushes a tracked transient object now. */
   readonly release: (handle: number) => Promise<void>;
@@ -221,12 +240,12 @@ async function attestWith(device: TpmDevice, options: AttestDeviceOptions, run: 
   );
   const choice = options.ek ?? "auto";
   let ek = await steps.run("endorsementKey", () => createEndorsementKey(device, choice, run.track), tpmFailure);
-  let ekCertificate = await obtainEkCertificate(device, identity, ek, options.serverUrl, run.exchange, steps);
+  let ekCertificate = await obtainEkCertificate(device, identity, ek, options.serverUrl, run.exchange, steps, run.certificates);
   // A firmware vendor publishes certificates only for the EKs it certified (our Qualcomm fTPM: ECC alone),
   // so "auto" tries the ECC EK there before going on without a certificate.
   if (choice === "auto" && ek.kind === "rsa" && ekCertificate.missing === "NOT_FOUND") {
     const ecc = await steps.run("endorsementKey", () => createEndorsementKey(device, "ecc", run.track), tpmFailure);
-    const eccCertificate = await obtainEkCertificate(device, identity, ecc, options.serverUrl, run.exchange, steps);
+    const eccCertificate = await obtainEkCertificate(device, identity, ecc, options.serverUrl, run.exchange, steps, run.certificates);
     const [kept, dropped] = eccCertificate.certificate === undefined ? [ek, ecc] : [ecc, ek];
     await run.release(dropped.key.handle);
     if (kept === ecc) [ek, ekCertificate] = [ecc, eccCertificate];
@@ -240,7 +259,7 @@ async function attestWith(device: TpmDevice, options: AttestDeviceOptions, run: 
   const proof = await exchangeWithRetries(device, evidence, options, run);
   const akCertificate = await steps.run(
     "aikCertificate",
-    () => Promise.resolve().then(() => verifyAikCertificate(ak.key.public, proof.akCertificate, proof.akCertificateChain)),
+    () => Promise.resolve().then(() => verifyAikCertificate(ak.key.public, proof.akCertificate, proof.akCertificateChain, run.certificates)),
     serviceFailure,
   );
   return { ok: true, code: OK_CODE, hresult: S_OK, akCertificate, steps: steps.steps };
@@ -270,6 +289,7 @@ export async function attestDevice(options: AttestDeviceOptions): Promise<Attest
     deadline: clock.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     steps,
     exchange: { dispatcher, timeoutMs: requestTimeoutMs },
+    certificates: certificateCacheOf(options),
     track: (handle) => transients.add(handle),
     release: async (handle) => {
       transients.delete(handle);

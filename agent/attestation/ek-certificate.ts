@@ -3,7 +3,6 @@
  * endpoint for firmware TPMs; then, as Windows does, the intermediates above it by following AIA
  * caIssuers until a self-issued (root) certificate, which is left out.
  */
-import { X509Certificate } from "node:crypto";
 import {
   ATTESTATION_LIMITS,
   decodeIntelEkCertificateBody,
@@ -13,6 +12,8 @@ import {
   resolveVirtualUrl,
 } from "../../protocol/index.js";
 import type { TPMT_PUBLIC } from "../../tpm2/index.js";
+import { CertificateCache } from "./certificate-cache.js";
+import { isSelfIssued, mayHaveIssued, readCertificateFields, type CertificateFields } from "./certificate-fields.js";
 import { getBytes, type Exchange } from "./http-exchange.js";
 import { AttestationFailure } from "./outcome.js";
 import type { FirmwareTpmVendor } from "./firmware-vendors.js";
@@ -25,11 +26,12 @@ function certificateBytes(body: Buffer): Buffer {
   return pem ? Buffer.from(pem[1]!.replace(/\s+/g, ""), "base64") : body;
 }
 
-function parse(der: Uint8Array): X509Certificate | undefined {
+function isCertificate(der: Uint8Array): boolean {
   try {
-    return new X509Certificate(der);
+    readCertificateFields(der);
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
@@ -63,51 +65,62 @@ export async function fetchVendorEkCertificate(
   } else {
     der = certificateBytes(body);
   }
-  if (der === undefined || parse(der) === undefined) {
+  if (der === undefined || !isCertificate(der)) {
     throw AttestationFailure.of("EK_CERT_MALFORMED", `${vendor.code} answered no parsable certificate`);
   }
   return Buffer.from(der);
 }
 
-/** The caIssuers URLs of a certificate's AIA extension. */
-export function caIssuersUrls(certificate: X509Certificate): string[] {
-  return (certificate.infoAccess ?? "")
-    .split("\n")
-    .map((line) => /^CA Issuers - URI:(.+)$/.exec(line.trim())?.[1])
-    .filter((url): url is string => url !== undefined);
+function isOnVirtualHost(url: string): boolean {
+  try {
+    return isVirtualHost(new URL(url).hostname);
+  } catch {
+    return false;
+  }
 }
 
-function selfIssued(certificate: X509Certificate): boolean {
-  return certificate.subject === certificate.issuer && certificate.checkIssued(certificate);
+/** The CA certificate at an AIA URL, from the cache or downloaded; undefined on any failure. */
+async function caCertificateAt(url: string, exchange: Exchange, cache: CertificateCache) {
+  try {
+    return await cache.caCertificate(url, async () => certificateBytes((await getBytes(url, exchange)).body));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * The intermediates above `ekCertificate`, nearest first, collected by following AIA caIssuers on our
  * virtual hosts: at most ATTESTATION_LIMITS.maxIntermediates, stopping at a self-issued certificate (a
  * root, not sent), a certificate that did not issue the one below, or any failure — the service can
- * build the chain itself, so this is best effort.
+ * build the chain itself, so this is best effort. CA certificates come from `cache` when it holds them;
+ * one held that does not match the certificate below is downloaded again (the CA was re-issued).
  */
-export async function collectIntermediates(ekCertificate: Uint8Array, serverUrl: string, exchange: Exchange): Promise<Buffer[]> {
+export async function collectIntermediates(
+  ekCertificate: Uint8Array,
+  serverUrl: string,
+  exchange: Exchange,
+  cache: CertificateCache = new CertificateCache(),
+): Promise<Buffer[]> {
   const intermediates: Buffer[] = [];
-  let current = parse(ekCertificate);
-  while (current !== undefined && intermediates.length < ATTESTATION_LIMITS.maxIntermediates) {
-    const url = caIssuersUrls(current).find((candidate) => {
-      try {
-        return isVirtualHost(new URL(candidate).hostname);
-      } catch {
-        return false;
-      }
-    });
-    if (url === undefined) break;
-    let issuer: X509Certificate | undefined;
-    try {
-      issuer = parse(certificateBytes((await getBytes(resolveVirtualUrl(url, serverUrl), exchange)).body));
-    } catch {
-      break;
+  let current: CertificateFields;
+  try {
+    current = readCertificateFields(ekCertificate);
+  } catch {
+    return intermediates;
+  }
+  while (intermediates.length < ATTESTATION_LIMITS.maxIntermediates) {
+    const aiaUrl = current.caIssuers.find(isOnVirtualHost);
+    if (aiaUrl === undefined) break;
+    const url = resolveVirtualUrl(aiaUrl, serverUrl);
+    let found = await caCertificateAt(url, exchange, cache);
+    if (found?.cached === true && !mayHaveIssued(found.certificate.fields, current)) {
+      cache.forget(url);
+      found = await caCertificateAt(url, exchange, cache);
     }
-    if (issuer === undefined || !current.checkIssued(issuer) || selfIssued(issuer)) break;
-    intermediates.push(Buffer.from(issuer.raw));
-    current = issuer;
+    const issuer = found?.certificate;
+    if (issuer === undefined || !mayHaveIssued(issuer.fields, current) || isSelfIssued(issuer.fields)) break;
+    intermediates.push(issuer.der);
+    current = issuer.fields;
   }
   return intermediates;
 }

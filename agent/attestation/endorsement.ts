@@ -6,6 +6,7 @@
 import { performance } from "node:perf_hooks";
 import { EK_CERT_NV_INDEX, TPM_RH, ekTemplateEcc, ekTemplateRsa, type TPMS_NV_PUBLIC } from "../../tpm2/index.js";
 import type { CreatedPrimary, TpmDevice } from "../tpm/tpm-device.js";
+import type { CertificateCache } from "./certificate-cache.js";
 import { collectIntermediates, fetchVendorEkCertificate } from "./ek-certificate.js";
 import { serviceFailure, tpmFailure } from "./failures.js";
 import { firmwareTpmVendor } from "./firmware-vendors.js";
@@ -60,6 +61,7 @@ export async function obtainEkCertificate(
   serverUrl: string,
   exchange: Exchange,
   steps: StepRecorder,
+  cache: CertificateCache,
 ): Promise<EkCertificateEvidence> {
   const started = performance.now();
   let certificate: Buffer;
@@ -88,7 +90,7 @@ export async function obtainEkCertificate(
     }
     source = `${vendor.code} EK certificate service`;
   }
-  const intermediates = await collectIntermediates(certificate, serverUrl, exchange);
+  const intermediates = await collectIntermediates(certificate, serverUrl, exchange, cache);
   steps.ok("ekCertificate", started, `from ${source}, ${intermediates.length} intermediate(s) via AIA`);
   return { certificate, intermediates };
 }

@@ -3,9 +3,10 @@ import { X509Certificate } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { attestDevice, TpmDevice, type AttestationOutcome, type StepEvent } from "../../../agent/index.js";
+import { attestDevice, CertificateCache, TpmDevice, type AttestationOutcome, type StepEvent } from "../../../agent/index.js";
 import { issueEkCertificate, loadVendorPki } from "../../../certs/index.js";
 import { ManualClock } from "../../../lib/index.js";
+import { resolveVirtualUrl } from "../../../protocol/index.js";
 import {
   EK_CERT_NV_INDEX,
   TPM2B_PUBLIC,
@@ -255,6 +256,52 @@ describe("agent: attestDevice against a test service speaking the protocol", fun
         expect(outcome.steps.at(-1)).to.include({ name: "aikCertificate", status: "failed" });
       });
     }
+  });
+
+  describe("the certificate cache devices share", () => {
+    it("downloads the intermediate and verifies the AIK chain once for all devices sharing it", async () => {
+      const pki = await loadVendorPki(home, "IFX");
+      const fake = await service({ vendorPkis: [pki] });
+      const certificateCache = new CertificateCache();
+      const tpms = await Promise.all([11, 12, 13].map((n) => manufactureTpm({ vendor: "IFX", eks: ["ecc"], home, seed: SEED(n) })));
+      const first = await attest(tpms[0]!, fake, { ak: "ecc", certificateCache });
+      expect(first.ok, JSON.stringify(first)).to.equal(true);
+      const downloadsOfOne = fake.requests.aia;
+      expect(downloadsOfOne).to.equal(2); // the issuing CA, then its root (which ends the walk, unsent)
+      const others = await Promise.all(tpms.slice(1).map((tpm) => attest(tpm, fake, { ak: "ecc", certificateCache })));
+      expect(others.map((o) => o.ok)).to.deep.equal([true, true]);
+      expect(fake.requests.aia).to.equal(downloadsOfOne);
+      const issuing = Buffer.from(pki.chainFor("ecc")[0].certificate.rawData);
+      expect(fake.challenges.map((c) => c.ekIntermediates.map((der) => Buffer.from(der)))).to.deep.equal([[issuing], [issuing], [issuing]]);
+      expect(certificateCache.stats.chainsVerified).to.equal(1);
+    });
+
+    it("downloads again a CA certificate it holds that did not issue the certificate below", async () => {
+      const pki = await loadVendorPki(home, "IFX");
+      const fake = await service({ vendorPkis: [pki] });
+      const [issuing] = pki.chainFor("ecc");
+      const certificateCache = new CertificateCache();
+      const stranger = Buffer.from(pki.chainFor("rsa")[0].certificate.rawData);
+      await certificateCache.caCertificate(resolveVirtualUrl(issuing.aiaUrl, fake.url), () => Promise.resolve(stranger));
+      const tpm = await manufactureTpm({ vendor: "IFX", eks: ["ecc"], home, seed: SEED(14) });
+      const outcome = await attest(tpm, fake, { ak: "ecc", certificateCache });
+      expect(outcome.ok, JSON.stringify(outcome)).to.equal(true);
+      expect(fake.challenges[0]!.ekIntermediates.map((der) => Buffer.from(der))).to.deep.equal([Buffer.from(issuing.certificate.rawData)]);
+    });
+
+    it("still checks each AIK certificate's own signature and key when its chain was verified before", async () => {
+      const tpm = await manufactureTpm({ vendor: "STM", eks: ["ecc"], home, seed: SEED(15) });
+      const certificateCache = new CertificateCache();
+      const options: FakeServiceOptions = { home, aikDefect: "none" };
+      const fake = await startFakeAttestationService(options);
+      services.push(fake);
+      const good = await attest(tpm, fake, { ak: "ecc", certificateCache });
+      expect(good.ok, JSON.stringify(good)).to.equal(true);
+      (options as { aikDefect: FakeServiceOptions["aikDefect"] }).aikDefect = "other-key";
+      const bad = await attest(tpm, fake, { ak: "ecc", certificateCache });
+      expect(bad).to.include({ ok: false, code: "AIK_CERT_INVALID" });
+      expect(certificateCache.stats.chainsVerified).to.equal(1);
+    });
   });
 
   describe("the TPM", () => {

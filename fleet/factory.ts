@@ -8,7 +8,7 @@ import path from "node:path";
 import { ensurePrivateDir, readFileIfExists, writeFileAtomic } from "../lib/index.js";
 import { TpmDevice, windowsAkTemplate } from "../agent/index.js";
 import { TPM_RH } from "../tpm2/index.js";
-import { TpmEmulator, manufactureTpm, parseTpmFault, type EkKind } from "../tpm-emulator/index.js";
+import { TpmEmulator, TpmStateFileError, manufactureTpm, parseTpmFault, type EkKind } from "../tpm-emulator/index.js";
 
 /** Bumped when manufacturing changes what a TPM state holds, so old cache entries are not reused. */
 const FACTORY_FORMAT = "v1";
@@ -65,22 +65,30 @@ export class TpmFactory {
     return work;
   }
 
-  /** A fresh in-memory TPM for one device run; nothing it does reaches the cache. */
+  /**
+   * A fresh in-memory TPM for one device run; nothing it does reaches the cache. A damaged cache entry (e.g.
+   * from an older format) is made again.
+   */
   async open(order: TpmOrder): Promise<TpmEmulator> {
-    return TpmEmulator.fromStateBytes(await this.stateOf(order));
+    try {
+      return TpmEmulator.fromStateBytes(await this.stateOf(order));
+    } catch (error) {
+      if (!(error instanceof TpmStateFileError)) throw error;
+      this.stats.reused--; // counted when read; it is made again instead
+      return TpmEmulator.fromStateBytes(await this.#manufacture(this.cacheFile(order), order));
+    }
   }
 
   async #load(file: string, order: TpmOrder): Promise<Uint8Array> {
     const cached = await readFileIfExists(file);
     if (cached !== undefined) {
-      try {
-        TpmEmulator.fromStateBytes(cached);
-        this.stats.reused++;
-        return cached;
-      } catch {
-        // A damaged entry (e.g. from an older format) is simply made again.
-      }
+      this.stats.reused++;
+      return cached;
     }
+    return this.#manufacture(file, order);
+  }
+
+  async #manufacture(file: string, order: TpmOrder): Promise<Uint8Array> {
     const tpm = await manufactureTpm({
       vendor: order.vendor,
       home: this.#home,

@@ -9,7 +9,7 @@ import { TPM_ALG, TPM_CC, TPM_RC, buildErrorResponse, kdfa } from "../tpm2/index
 import { COMMAND_TABLE } from "./commands/index.js";
 import { dispatch } from "./dispatcher.js";
 import { hasFault } from "./faults.js";
-import { decodeState, encodeState, loadStateFile, saveStateFile } from "./state-file.js";
+import { TpmStateFileError, decodeState, encodeState, loadStateFile, saveStateFile } from "./state-file.js";
 import { STATE_FORMAT_VERSION, formatTwoDefaults, type HierarchyRecord, type PersistentState, type TpmIdentity } from "./state.js";
 import { DEFAULT_LIMITS, Tpm, type TpmLimits } from "./tpm.js";
 import { findVendorProfile, type VendorProfile } from "./vendor-profiles.js";
@@ -131,7 +131,15 @@ export class TpmEmulator {
    * nothing it does is written back. A corrupt input is a TpmStateFileError.
    */
   static fromStateBytes(bytes: Uint8Array, opts: Omit<TpmEmulatorOptions, "stateDir"> = {}): TpmEmulator {
-    return new TpmEmulator(decodeState(bytes), undefined, opts.limits);
+    let state: PersistentState;
+    try {
+      state = decodeState(bytes);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const code = message.startsWith("unsupported format version") ? "TPM_STATE_VERSION" : "TPM_STATE_CORRUPT";
+      throw new TpmStateFileError(code, "(in memory)", `corrupt or truncated TPM state: ${message}`);
+    }
+    return new TpmEmulator(state, undefined, opts.limits);
   }
 
   /** The bytes of this TPM's persistent state, as the state file holds them. */

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { TpmFactory } from "../../fleet/factory.js";
@@ -60,5 +60,16 @@ describe("fleet/factory", function () {
     expect(tpm.runtime.state.derivedRsaKeys).to.have.length(1);
     const plain = await factory.open({ ...order, seed: "33".repeat(32) });
     expect(plain.runtime.state.derivedRsaKeys ?? []).to.have.length(0);
+  });
+
+  it("makes a damaged cache entry again instead of failing the device", async () => {
+    const factory = new TpmFactory(home);
+    const damaged = { ...order, seed: "44".repeat(32) };
+    await factory.stateOf(damaged);
+    await writeFile(factory.cacheFile(damaged), Buffer.from("not a TPM state"));
+    const again = new TpmFactory(home);
+    const tpm = await again.open(damaged);
+    expect(describeTpm(tpm).vendor).to.equal("IFX");
+    expect(again.stats).to.deep.equal({ manufactured: 1, reused: 0 });
   });
 });

@@ -20,3 +20,4 @@ export { createHttpsAgent, type HttpsAgentOptions } from "./http-client.js";
 export { createHttpsApp, listenLoopback, type HttpsAppOptions, type HttpsServerTls, type ListeningAddress } from "./http-server.js";
 export { ManualClock, systemClock, type Clock } from "./clock.js";
 export { AdminTokenError, adminTokenFile, bearerTokenMatches, loadOrCreateAdminToken, readAdminToken } from "./admin-token.js";
+export { seededRandom } from "./seeded-random.js";

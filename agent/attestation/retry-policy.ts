@@ -3,6 +3,7 @@
  * random) from a seeded generator, so a fleet's devices spread out yet every run with the same seed waits
  * the same; a Retry-After from the service is honoured up to the maximum delay.
  */
+import { seededRandom } from "../../lib/index.js";
 
 /** Retry settings of {@link attestDevice}. */
 export interface RetryOptions {
@@ -20,18 +21,6 @@ export interface RetryOptions {
 
 export const DEFAULT_RETRY = Object.freeze({ attempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000 });
 
-/** mulberry32: a small, fast 32-bit generator; plenty for spreading retries. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The delays of one attestation's retries. */
 export class Backoff {
   private readonly random: () => number;
@@ -39,7 +28,7 @@ export class Backoff {
   private readonly maxDelayMs: number;
 
   constructor(options: RetryOptions, seed: number) {
-    this.random = mulberry32(options.seed ?? seed);
+    this.random = seededRandom(options.seed ?? seed);
     this.baseDelayMs = options.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs;
     this.maxDelayMs = options.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs;
   }

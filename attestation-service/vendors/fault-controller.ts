@@ -1,21 +1,10 @@
 import { createHash } from "node:crypto";
 import { VENDORS, type VendorCode } from "../../certs/index.js";
+import { seededRandom } from "../../lib/index.js";
 import { combineVendorFaults, type VendorFault, type VendorFaultSet } from "./faults.js";
 
 /** Seed of the `error:RATE` draws when none is given: the same run, the same failing requests. */
 export const DEFAULT_FAULT_SEED = 1;
-
-/** mulberry32: a small, fast 32-bit PRNG; statistical quality is ample for choosing which requests fail. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function vendorSeed(seed: number, vendor: VendorCode): number {
   return createHash("sha256").update(`${seed}/${vendor}`).digest().readUInt32BE(0);
@@ -64,7 +53,7 @@ export class VendorFaultController {
     const combined = combineVendorFaults(faults);
     if (combined.length === 0) this.#faults.delete(vendor);
     else this.#faults.set(vendor, combined);
-    this.#random.set(vendor, mulberry32(vendorSeed(this.#seed, vendor)));
+    this.#random.set(vendor, seededRandom(vendorSeed(this.#seed, vendor)));
     for (const listener of this.#listeners) listener(vendor);
   }
 
@@ -106,7 +95,7 @@ export class VendorFaultController {
   #draw(vendor: VendorCode): number {
     let random = this.#random.get(vendor);
     if (random === undefined) {
-      random = mulberry32(vendorSeed(this.#seed, vendor));
+      random = seededRandom(vendorSeed(this.#seed, vendor));
       this.#random.set(vendor, random);
     }
     return random();

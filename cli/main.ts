@@ -10,11 +10,12 @@ import {
   formatTpmId,
   initPki,
   issueEkCertificateForOrder,
+  loadTlsTrust,
   loadVendorPki,
   parseEkCertificate,
   type KeyKind,
 } from "../certs/index.js";
-import { resolveHome, writeFileAtomic } from "../lib/index.js";
+import { adminTokenFile, readAdminToken, resolveHome, writeFileAtomic } from "../lib/index.js";
 import {
   TpmEmulator,
   VENDOR_PROFILES,
@@ -39,10 +40,7 @@ import {
   type AttestationServiceName,
   type VendorFaultsDocument,
 } from "../attestation-service/index.js";
-import { loadTlsTrust as loadServiceTlsTrust } from "../certs/index.js";
-import { adminTokenFile, readAdminToken } from "../lib/index.js";
 import { attestDevice, describeOutcome, describeStep, type AkKind, type EkChoice } from "../agent/index.js";
-import { loadTlsTrust as loadDeviceTlsTrust } from "../certs/index.js";
 import { registerFleetCommand } from "./fleet-command.js";
 import { note, printJson, printLines } from "./output.js";
 
@@ -386,7 +384,7 @@ admin
     if (o.clear === true && o.set.length > 0) throw new InvalidArgumentError("--set and --clear exclude each other");
     const adminToken = o.adminToken || process.env["APSIM_ADMIN_TOKEN"] || (await readAdminToken(home()));
     if (!adminToken) throw new InvalidArgumentError("no admin token: pass --admin-token or set APSIM_ADMIN_TOKEN");
-    const client = { serverUrl: o.server, adminToken, ca: await loadServiceTlsTrust(home()) };
+    const client = { serverUrl: o.server, adminToken, ca: await loadTlsTrust(home()) };
     const result: VendorFaultsDocument =
       o.clear === true
         ? await clearVendorFaults(client, o.vendor)
@@ -412,7 +410,7 @@ deviceCommand
     const outcome = await attestDevice({
       tpm: o.tpm,
       serverUrl: o.server,
-      ca: await loadDeviceTlsTrust(home()),
+      ca: await loadTlsTrust(home()),
       ek: o.ek,
       ak: o.ak,
       onStep: (step) => (o.json ? note(describeStep(step)) : printLines([describeStep(step)])),

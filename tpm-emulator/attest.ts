@@ -15,6 +15,7 @@ import {
   type TPMT_SIG_SCHEME,
   type TPMT_SIGNATURE,
 } from "../tpm2/index.js";
+import type { CommitLedger } from "./ecc-commit.js";
 import { schemeHashAlg, signDigest } from "./keys.js";
 import { handleName, type TpmObject } from "./objects.js";
 import type { Tpm } from "./tpm.js";
@@ -60,13 +61,14 @@ export interface SignedAttest {
 /**
  * SignAttestInfo, Part 3 §18.1: marshal the TPMS_ATTEST and sign the digest of those bytes with the scheme's hash
  * (the qualifying data is already inside, as extraData). No signer gives the NULL signature.
+ * @param commits the TPM's commit state, for an ECDAA signer.
  * @throws TpmError from {@link signDigest} (TPM_RC_SCHEME, TPM_RC_VALUE), without a parameter number.
  */
-export function signAttestInfo(signer: TpmObject | undefined, scheme: TPMT_SIG_SCHEME, attest: Attest): SignedAttest {
+export function signAttestInfo(signer: TpmObject | undefined, scheme: TPMT_SIG_SCHEME, attest: Attest, commits?: CommitLedger): SignedAttest {
   const attestBytes = marshal(TPMS_ATTEST, attest);
   if (!signer || scheme.scheme === TPM_ALG.NULL) return { attestBytes, signature: { sigAlg: TPM_ALG.NULL, signature: undefined } };
   const digest = hashDigest(schemeHashAlg(scheme), attestBytes);
-  return { attestBytes, signature: signDigest(signer, scheme, digest) };
+  return { attestBytes, signature: signDigest(signer, scheme, digest, commits) };
 }
 
 /** Both steps: the attestation of `body` by `signer` (or by nobody, for TPM_RH_NULL). */
@@ -77,5 +79,5 @@ export function produceAttestation(
   qualifyingData: Uint8Array,
   body: AttestBody,
 ): SignedAttest {
-  return signAttestInfo(signer, scheme, fillAttestInfo(tpm, signer, qualifyingData, body));
+  return signAttestInfo(signer, scheme, fillAttestInfo(tpm, signer, qualifyingData, body), tpm.commits);
 }

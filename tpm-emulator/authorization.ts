@@ -26,6 +26,7 @@ import {
   type TPMS_AUTH_RESPONSE,
 } from "../tpm2/index.js";
 import { auditState } from "./commands/audit/audit-state.js";
+import { isPhysicalPresenceRequired } from "./physical-presence.js";
 import type { Session } from "./sessions.js";
 import type { Tpm } from "./tpm.js";
 
@@ -395,6 +396,10 @@ export function authorizeCommand(
     const authorizes = i < authCount ? handles[i] : undefined;
     const role = roles[i] ?? "none";
     const emptyHmac = auth.hmac.length === 0;
+    // CheckAuthSession: platform authorization of a command on the PP list needs physical presence asserted
+    if (authorizes === TPM_RH.PLATFORM && isPhysicalPresenceRequired(tpm, code) && !tpm.physicalPresence) {
+      throw new TpmError(TPM_RC.PP).at("session", n);
+    }
 
     if (auth.sessionHandle === TPM_RS_PW) {
       if (authorizes === undefined) throw new TpmError(TPM_RC.HANDLE).at("session", n);

@@ -43,6 +43,7 @@ export const IMPLEMENTED_ALGORITHMS: readonly { alg: number; algProperties: numb
   { alg: A.OAEP, algProperties: asymmetric | encrypting },
   { alg: A.ECDSA, algProperties: asymmetric | signing },
   { alg: A.ECDH, algProperties: asymmetric | method },
+  { alg: A.ECDAA, algProperties: asymmetric | signing },
   { alg: A.KDF1_SP800_56A, algProperties: hash | method },
   { alg: A.KDF2, algProperties: hash | method },
   { alg: A.KDF1_SP800_108, algProperties: hash | method },

@@ -1,9 +1,9 @@
 /**
  * Keys of loaded objects: their node:crypto KeyObjects (built once, kept in `object.cache`), the choice of a
  * signing scheme (CryptSelectSignScheme of the reference code), and signing and verifying a digest with the TPM's
- * schemes RSASSA, RSAPSS, ECDSA and HMAC. node:crypto only signs messages it hashes itself, so the digest-level
- * encodings (EMSA-PKCS1-v1_5 DigestInfo, EMSA-PSS, ECDSA over a given digest) are done here on top of its raw RSA and
- * EC primitives.
+ * schemes RSASSA, RSAPSS, ECDSA, ECDAA (signing only) and HMAC. node:crypto only signs messages it hashes itself,
+ * so the digest-level encodings (EMSA-PKCS1-v1_5 DigestInfo, EMSA-PSS, ECDSA over a given digest) are done here on
+ * top of its raw RSA and EC primitives.
  */
 import { constants, privateEncrypt, publicDecrypt, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
 import {
@@ -32,6 +32,7 @@ import {
   type TPMT_SIGNATURE,
 } from "../tpm2/index.js";
 import { INFINITY, curveArithmetic, type Jacobian } from "./ecc-arithmetic.js";
+import type { CommitLedger } from "./ecc-commit.js";
 import type { TpmObject } from "./objects.js";
 import type { Tpm } from "./tpm.js";
 
@@ -114,20 +115,22 @@ export function isSigningObject(object: TpmObject | undefined): boolean {
   return (pub.objectAttributes & TPMA_OBJECT.sign) !== 0 && pub.type !== A.SYMCIPHER;
 }
 
-/** The signing schemes each key type can sign with (RSASSA/RSAPSS, ECDSA, HMAC). */
+/** The signing schemes each key type can sign with (RSASSA/RSAPSS, ECDSA/ECDAA, HMAC). */
 const SIGN_SCHEMES: ReadonlyMap<number, readonly number[]> = new Map([
   [A.RSA, [A.RSASSA, A.RSAPSS]],
-  [A.ECC, [A.ECDSA]],
+  [A.ECC, [A.ECDSA, A.ECDAA]],
   [A.KEYEDHASH, [A.HMAC]],
 ]);
 
 /**
  * The scheme a signature will use (CryptSelectSignScheme): the key's own scheme when the caller passes NULL, the
- * caller's scheme when the key has none, and the caller's when both are set and equal (scheme and hash). A NULL
- * signer always gets the NULL scheme. As libtpms does, a scheme the key type cannot sign with is refused here too.
+ * caller's scheme when the key has none, and the caller's when both are set and equal (scheme and hash; the
+ * caller's carries the commit counter of a split scheme). A NULL signer always gets the NULL scheme. As libtpms
+ * does, a scheme the key type cannot sign with is refused here too.
  * @param n the parameter number of inScheme, for the response code.
- * @throws TpmError TPM_RC_SCHEME + parameter n: both NULL, or both set and different, a scheme that does not suit
- *   the key type, or an object that cannot sign.
+ * @throws TpmError TPM_RC_SCHEME + parameter n: both NULL, or both set and different, a split scheme (ECDAA) the
+ *   caller left NULL (it must name the commit counter), a scheme that does not suit the key type, or an object that
+ *   cannot sign.
  */
 export function selectSignScheme(object: TpmObject | undefined, inScheme: TPMT_SIG_SCHEME, n: number): TPMT_SIG_SCHEME {
   const schemeError = () => new TpmError(TPM_RC.SCHEME).at("parameter", n);
@@ -141,6 +144,7 @@ export function selectSignScheme(object: TpmObject | undefined, inScheme: TPMT_S
     if (wanted.scheme === A.NULL) throw schemeError();
     chosen = inScheme;
   } else if (wanted.scheme === A.NULL) {
+    if (keyScheme.scheme === A.ECDAA) throw schemeError();
     chosen = { scheme: keyScheme.scheme, details: { hashAlg: keyScheme.hashAlg } };
   } else {
     if (keyScheme.scheme !== wanted.scheme || keyScheme.hashAlg !== wanted.hashAlg) throw schemeError();
@@ -367,6 +371,40 @@ function ecdsaVerifies(object: TpmObject, signature: TPMT_SIGNATURE, digest: Uin
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// ECDAA, the signing half of a split signature (Part 1 Annex C; the reference's BnSignEcdaa)
+
+/** A uniform scalar in [1, n−1] (FIPS 186-4 B.4.1: 64 extra random bits, reduced mod n−1, plus 1). */
+function randomScalar(n: bigint, byteLength: number): bigint {
+  return (bytesToBigInt(randomBytes(byteLength + 8)) % (n - 1n)) + 1n;
+}
+
+/**
+ * s = r + T·d mod n, with r the commitment `count` names, nonceK a fresh random scalar and T = H(nonceK ‖ digest)
+ * mod n; the signature is (nonceK, s) and the commitment is used up.
+ * @throws TpmError TPM_RC_VALUE when `count` names no outstanding commitment (no parameter number, as the reference
+ *   returns it).
+ */
+function ecdaaSign(object: TpmObject, hashAlg: number, count: number, digest: Uint8Array, commits: CommitLedger): TPMT_SIGNATURE {
+  const sensitive = object.sensitive;
+  if (!sensitive) throw new TpmError(TPM_RC.HANDLE, { message: "public-only object" });
+  const curve = eccCurveInfo((object.publicArea.parameters as TPMS_ECC_PARMS).curveID);
+  const n = curve.order;
+  const d = bytesToBigInt(sensitive.sensitive);
+  const r = commits.r(curve, count, object.name);
+  if (r === undefined) throw new TpmError(TPM_RC.VALUE, { message: "no outstanding commitment with this counter" });
+  for (;;) {
+    // nonceK goes out, and into the hash, without leading zero octets (BnTo2B with size 0)
+    const nonceK = bigIntToBytes(randomScalar(n, curve.byteLength));
+    const t = bytesToBigInt(hashDigest(hashAlg, nonceK, digest)) % n;
+    if (t === 0n) continue;
+    const s = (r + t * d) % n;
+    if (s === 0n) continue;
+    commits.end(count);
+    return { sigAlg: A.ECDAA, signature: { hash: hashAlg, signatureR: nonceK, signatureS: bigIntToBytes(s, curve.byteLength) } };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // HMAC (keyed-hash objects)
 
 function hmacDigest(object: TpmObject, hashAlg: number, digest: Uint8Array): Buffer {
@@ -379,12 +417,14 @@ function hmacDigest(object: TpmObject, hashAlg: number, digest: Uint8Array): Buf
 // sign and verify
 
 /**
- * Signs `digest` with `object` under `scheme` (CryptSign): RSASSA/RSAPSS for RSA keys, ECDSA for ECC keys, HMAC for
- * keyed-hash keys; the NULL scheme gives the NULL signature.
- * @throws TpmError TPM_RC_SCHEME (scheme does not suit the key), TPM_RC_VALUE (RSASSA digest of the wrong size);
- *   codes without a handle or parameter number, as the reference code returns them.
+ * Signs `digest` with `object` under `scheme` (CryptSign): RSASSA/RSAPSS for RSA keys, ECDSA and ECDAA for ECC keys,
+ * HMAC for keyed-hash keys; the NULL scheme gives the NULL signature.
+ * @param commits the TPM's commit state, which ECDAA signing uses (and without which it is refused).
+ * @throws TpmError TPM_RC_SCHEME (scheme does not suit the key), TPM_RC_VALUE (RSASSA digest of the wrong size,
+ *   ECDAA counter with no outstanding commitment); codes without a handle or parameter number, as the reference
+ *   code returns them.
  */
-export function signDigest(object: TpmObject, scheme: TPMT_SIG_SCHEME, digest: Uint8Array): TPMT_SIGNATURE {
+export function signDigest(object: TpmObject, scheme: TPMT_SIG_SCHEME, digest: Uint8Array, commits?: CommitLedger): TPMT_SIGNATURE {
   const { scheme: sigAlg, hashAlg } = schemeParts(scheme);
   if (sigAlg === A.NULL) return { sigAlg: A.NULL, signature: undefined };
   switch (object.publicArea.type) {
@@ -392,8 +432,9 @@ export function signDigest(object: TpmObject, scheme: TPMT_SIG_SCHEME, digest: U
       if (sigAlg !== A.RSASSA && sigAlg !== A.RSAPSS) break;
       return rsaSign(object, sigAlg, hashAlg, digest);
     case A.ECC:
-      if (sigAlg !== A.ECDSA) break;
-      return ecdsaSign(object, hashAlg, digest);
+      if (sigAlg === A.ECDSA) return ecdsaSign(object, hashAlg, digest);
+      if (sigAlg !== A.ECDAA || !commits) break;
+      return ecdaaSign(object, hashAlg, (scheme.details as { count: number }).count, digest, commits);
     case A.KEYEDHASH:
       if (sigAlg !== A.HMAC) break;
       return { sigAlg, signature: { hashAlg, digest: hmacDigest(object, hashAlg, digest) } };

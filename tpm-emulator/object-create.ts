@@ -127,7 +127,7 @@ function sameSymDef(a: TPMT_SYM_DEF_OBJECT, b: TPMT_SYM_DEF_OBJECT): boolean {
 }
 
 function isAsymSignScheme(type: number, scheme: number): boolean {
-  return type === A.RSA ? scheme === A.RSASSA || scheme === A.RSAPSS : scheme === A.ECDSA;
+  return type === A.RSA ? scheme === A.RSASSA || scheme === A.RSAPSS : scheme === A.ECDSA || scheme === A.ECDAA;
 }
 
 function isAsymDecryptScheme(type: number, scheme: number): boolean {

@@ -156,6 +156,7 @@ export function decodeState(data: Uint8Array): PersistentState {
         ]),
       ),
       pcrUpdateCounter: num(saved.pcrUpdateCounter, "savedState.pcrUpdateCounter"),
+      ...(saved.commit === undefined || saved.commit === null ? {} : { commit: commitRecordOf(saved.commit) }),
     },
     orderly: s.orderly === true,
     faults: (s.faults === undefined ? [] : arr(s.faults, "faults")).map((f, i) => formatTpmFault(parseTpmFault(str(f, `faults[${i}]`)))),
@@ -169,6 +170,15 @@ export function decodeState(data: Uint8Array): PersistentState {
             return { id: bytes(k.id, `derivedRsaKeys[${i}].id`), p: bytes(k.p, `derivedRsaKeys[${i}].p`), q: bytes(k.q, `derivedRsaKeys[${i}].q`) };
           }),
         }),
+  };
+}
+
+function commitRecordOf(v: unknown) {
+  const c = obj(v, "savedState.commit");
+  return {
+    counter: big(c.counter, "savedState.commit.counter"),
+    nonce: bytes(c.nonce, "savedState.commit.nonce"),
+    array: bytes(c.array, "savedState.commit.array"),
   };
 }
 

@@ -3,6 +3,7 @@
  * NV indices, persistent objects, counters) and the PCR/clock state an orderly Shutdown(STATE) preserves.
  */
 import { TPM_ALG, TPM_CC, type TPMS_NV_PUBLIC } from "../tpm2/index.js";
+import type { CommitRecord } from "./ecc-commit.js";
 
 export const STATE_FORMAT_VERSION = 2;
 
@@ -136,4 +137,6 @@ export type FormatTwoFields = Pick<
 export interface SavedState {
   pcrs: Record<string, Uint8Array[]>;
   pcrUpdateCounter: number;
+  /** The commit state a TPM Restart or Resume keeps (absent in files written before it was saved). */
+  commit?: CommitRecord;
 }

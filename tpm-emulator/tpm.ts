@@ -17,6 +17,7 @@ import {
   unmarshal,
   TPMS_NV_PUBLIC,
 } from "../tpm2/index.js";
+import { CommitLedger } from "./ecc-commit.js";
 import { parseTpmFault, type TpmFault } from "./faults.js";
 import { ObjectSlots, handleName, makeObject, type TpmObject } from "./objects.js";
 import { SessionSlots } from "./sessions.js";
@@ -59,6 +60,8 @@ export class Tpm {
   started = false;
   locality = 0;
   physicalPresence = false;
+  /** Commit counter, nonce and outstanding commitments of TPM2_Commit / TPM2_EC_Ephemeral (reset by a TPM Reset). */
+  commits: CommitLedger = CommitLedger.fresh();
   /** Counter for saved contexts (Part 1 §30.2). */
   contextCounter = 1n;
   /** Wall-clock time (ms) at which the current power cycle's clock started. */
@@ -160,6 +163,7 @@ export class Tpm {
   /** Part 1 §14.4: a TPM Reset regenerates the null seed and loses every volatile object and session. */
   resetVolatile(): void {
     this.nullHierarchy = freshNullHierarchy();
+    this.commits = CommitLedger.fresh();
     this.objects.flushWhere(() => true);
     this.sessions.clear();
     this.phEnable = true;

@@ -132,6 +132,11 @@ export const ADMIN_COMMANDS = {
     handles: { lockHandle: { role: "user", types: ["lockout"] } },
     params: { newMaxTries: UINT32, newRecoveryTime: UINT32, lockoutRecovery: UINT32 },
   }),
+  // §26 miscellaneous management
+  PP_Commands: command("PP_Commands", {
+    handles: { auth: { role: "user", types: ["platform"] } },
+    params: { setList: S.TPML_CC, clearList: S.TPML_CC },
+  }),
   // §29 clocks
   ClockSet: command("ClockSet", {
     handles: { auth: { role: "user", types: ["owner", "platform"] } },

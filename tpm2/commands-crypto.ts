@@ -1,5 +1,5 @@
-/** Part 3 commands: key and data operations: asymmetric and symmetric primitives, HMAC and hash sequences, duplication, object auth (Part 3 §12–§17, §19). */
-import { TPMI_YES_NO, UINT32 } from "./codec.js";
+/** Part 3 commands: key and data operations: asymmetric and symmetric primitives, HMAC and hash sequences, duplication, object auth, ephemeral EC keys (Part 3 §12–§17, §19). */
+import { TPMI_YES_NO, UINT16, UINT32 } from "./codec.js";
 import { command } from "./command-def.js";
 import * as S from "./structures.js";
 
@@ -112,5 +112,20 @@ export const CRYPTO_COMMANDS = {
     },
     params: { qualifyingData: S.TPM2B_DATA, inScheme: S.TPMT_SIG_SCHEME },
     response: { timeInfo: S.TPM2B_ATTEST, signature: S.TPMT_SIGNATURE },
+  }),
+  // §19 ephemeral EC keys
+  Commit: command("Commit", {
+    handles: { signHandle: object("user") },
+    params: { P1: S.TPM2B_ECC_POINT, s2: S.TPM2B_SENSITIVE_DATA, y2: S.TPM2B_ECC_PARAMETER },
+    response: { K: S.TPM2B_ECC_POINT, L: S.TPM2B_ECC_POINT, E: S.TPM2B_ECC_POINT, counter: UINT16 },
+  }),
+  EC_Ephemeral: command("EC_Ephemeral", {
+    params: { curveID: S.TPMI_ECC_CURVE },
+    response: { Q: S.TPM2B_ECC_POINT, counter: UINT16 },
+  }),
+  ZGen_2Phase: command("ZGen_2Phase", {
+    handles: { keyA: object("user") },
+    params: { inQsB: S.TPM2B_ECC_POINT, inQeB: S.TPM2B_ECC_POINT, inScheme: S.TPMI_ECC_KEY_EXCHANGE, counter: UINT16 },
+    response: { outZ1: S.TPM2B_ECC_POINT, outZ2: S.TPM2B_ECC_POINT },
   }),
 } as const;

@@ -67,7 +67,7 @@ export const TPMI_ALG_KDF = algId("TPMI_ALG_KDF", [A.MGF1, A.KDF1_SP800_56A, A.K
 export const TPMI_ALG_PUBLIC = algId("TPMI_ALG_PUBLIC", [A.RSA, A.KEYEDHASH, A.ECC, A.SYMCIPHER], TPM_RC.TYPE, false);
 export const TPMI_ALG_SIG_SCHEME = algId(
   "TPMI_ALG_SIG_SCHEME",
-  [A.RSASSA, A.RSAPSS, A.ECDSA, A.HMAC],
+  [A.RSASSA, A.RSAPSS, A.ECDSA, A.ECDAA, A.HMAC],
   TPM_RC.SCHEME,
   true,
 );
@@ -78,7 +78,9 @@ export const TPMI_ALG_RSA_SCHEME = algId(
   true,
 );
 export const TPMI_ALG_RSA_DECRYPT = algId("TPMI_ALG_RSA_DECRYPT", [A.RSAES, A.OAEP], TPM_RC.VALUE, true);
-export const TPMI_ALG_ECC_SCHEME = algId("TPMI_ALG_ECC_SCHEME", [A.ECDSA, A.ECDH], TPM_RC.SCHEME, true);
+export const TPMI_ALG_ECC_SCHEME = algId("TPMI_ALG_ECC_SCHEME", [A.ECDSA, A.ECDAA, A.ECDH], TPM_RC.SCHEME, true);
+/** Part 2 TPMI_ECC_KEY_EXCHANGE: the two-phase key exchanges this TPM implements (ECDH, C(2e, 2s)). */
+export const TPMI_ECC_KEY_EXCHANGE = algId("TPMI_ECC_KEY_EXCHANGE", [A.ECDH], TPM_RC.SCHEME, true);
 export const TPMI_ALG_KEYEDHASH_SCHEME = algId("TPMI_ALG_KEYEDHASH_SCHEME", [A.HMAC, A.XOR], TPM_RC.VALUE, true);
 export const TPMI_ECC_CURVE = u16("TPMI_ECC_CURVE", { values: ECC_CURVES, rc: TPM_RC.CURVE });
 export const TPMI_RSA_KEY_BITS = u16("TPMI_RSA_KEY_BITS", { values: RSA_KEY_BITS, rc: TPM_RC.VALUE });
@@ -344,6 +346,7 @@ export const TPMT_SIG_SCHEME = struct("TPMT_SIG_SCHEME", {
     [A.RSASSA]: TPMS_SCHEME_HASH,
     [A.RSAPSS]: TPMS_SCHEME_HASH,
     [A.ECDSA]: TPMS_SCHEME_HASH,
+    [A.ECDAA]: TPMS_SCHEME_ECDAA,
     [A.HMAC]: TPMS_SCHEME_HASH,
     [A.NULL]: EMPTY,
   }),
@@ -379,7 +382,12 @@ export const TPMT_RSA_DECRYPT = struct("TPMT_RSA_DECRYPT", {
 
 export const TPMT_ECC_SCHEME = struct("TPMT_ECC_SCHEME", {
   scheme: TPMI_ALG_ECC_SCHEME,
-  details: union("TPMU_ASYM_SCHEME", "scheme", { [A.ECDSA]: TPMS_SCHEME_HASH, [A.ECDH]: TPMS_SCHEME_HASH, [A.NULL]: EMPTY }),
+  details: union("TPMU_ASYM_SCHEME", "scheme", {
+    [A.ECDSA]: TPMS_SCHEME_HASH,
+    [A.ECDAA]: TPMS_SCHEME_ECDAA,
+    [A.ECDH]: TPMS_SCHEME_HASH,
+    [A.NULL]: EMPTY,
+  }),
 });
 
 // §11.2 public-key parameters
@@ -406,6 +414,7 @@ export const TPMT_SIGNATURE = struct("TPMT_SIGNATURE", {
     [A.RSASSA]: TPMS_SIGNATURE_RSA,
     [A.RSAPSS]: TPMS_SIGNATURE_RSA,
     [A.ECDSA]: TPMS_SIGNATURE_ECC,
+    [A.ECDAA]: TPMS_SIGNATURE_ECC,
     [A.HMAC]: TPMT_HA,
     [A.NULL]: EMPTY,
   }),

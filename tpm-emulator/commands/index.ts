@@ -22,6 +22,8 @@ import { ENTRIES as sequence } from "./sequence/index.js";
 import { ENTRIES as duplication } from "./duplication/index.js";
 import { ENTRIES as eaNv } from "./ea-nv/index.js";
 import { ENTRIES as audit } from "./audit/index.js";
+import { ENTRIES as ephemeral } from "./ephemeral/index.js";
+import { ENTRIES as management } from "./management/index.js";
 
 const ALL: readonly CommandEntry[] = [
   ...startup,
@@ -46,6 +48,8 @@ const ALL: readonly CommandEntry[] = [
   ...duplication,
   ...eaNv,
   ...audit,
+  ...ephemeral,
+  ...management,
 ];
 
 export const COMMAND_TABLE: ReadonlyMap<number, CommandEntry> = new Map(ALL.map((e) => [e.def.code, e]));

@@ -23,6 +23,7 @@ import { EMPTY, NULL_HASHCHECK, NULL_SCHEME, createPrimary, hmacKeyTemplate, sig
 import { OAEP_SHA1, OAEP_SHA256, RAW, RSAES, eccDecryptTemplate, rsaDecryptTemplate, type RsaScheme } from "./asymmetric/support.js";
 import { AES128_INNER, DUPLICABLE, NO_INNER, duplicableTemplate, duplicate } from "./duplication/support.js";
 import { aesTemplate } from "./symmetric/support.js";
+import { ecdaa, ecdaaKeyTemplate } from "./ephemeral/support.js";
 
 
 type Scenario = readonly [string, (c: TpmClient) => Promise<number>];
@@ -50,6 +51,15 @@ const childOf = async (c: TpmClient, parent: number, t: TPMT_PUBLIC) => {
 };
 const importRc = async (c: TpmClient, parent: number, objectPublic: TPMT_PUBLIC, dup: Buffer, inSymSeed: Buffer, symmetricAlg: TPMT_SYM_DEF_OBJECT = NO_INNER, encryptionKey: Buffer = EMPTY) =>
   (await c.call("Import", { handles: [parent], auths: [pw()], params: { encryptionKey, objectPublic, duplicate: dup, inSymSeed, symmetricAlg } })).rc;
+const NO_POINT = { x: EMPTY, y: EMPTY };
+const OFF_CURVE = { x: Buffer.alloc(32, 1), y: Buffer.alloc(32, 2) };
+const commitRc = async (c: TpmClient, h: number, P1 = NO_POINT, s2 = EMPTY, y2 = EMPTY) => (await c.call("Commit", { handles: [h], auths: [pw()], params: { P1, s2, y2 } })).rc;
+const signWith = async (c: TpmClient, h: number, inScheme: ReturnType<typeof ecdaa> | typeof NULL_SCHEME) =>
+  (await c.call("Sign", { handles: [h], auths: [pw()], params: { digest: Buffer.alloc(32, 7), inScheme, validation: NULL_HASHCHECK } })).rc;
+const zGen2 = async (c: TpmClient, h: number, inQsB: { x: Buffer; y: Buffer }, counter: number) =>
+  (await c.call("ZGen_2Phase", { handles: [h], auths: [pw()], params: { inQsB, inQeB: inQsB, inScheme: A.ECDH, counter } })).rc;
+/** A point of P-256 (the public point of a fresh ECDH key pair on the TPM itself). */
+const somePoint = async (c: TpmClient) => (await c.run("EC_Ephemeral", { params: { curveID: 0x0003 } })).Q as { x: Buffer; y: Buffer };
 const getTime = async (c: TpmClient, privacy: number, signer: number) =>
   (await c.call("GetTime", { handles: [privacy, signer], auths: [pw(), pw()], params: { qualifyingData: EMPTY, inScheme: NULL_SCHEME } })).rc;
 
@@ -153,6 +163,27 @@ const SCENARIOS: readonly Scenario[] = [
     },
   ],
   ["Import: signing key as parent", async (c) => { const k = await owner(c, signingKeyTemplate("ecc")); return importRc(c, k, duplicableTemplate(), Buffer.alloc(40, 1), EMPTY); }],
+  ["Commit: RSA key", async (c) => commitRc(c, await owner(c, signingKeyTemplate("rsa")))],
+  ["Commit: ECDSA key", async (c) => commitRc(c, await owner(c, signingKeyTemplate("ecc", { scheme: A.ECDSA, details: { hashAlg: A.SHA256 } })))],
+  ["Commit: s2 without y2", async (c) => commitRc(c, await owner(c, ecdaaKeyTemplate()), NO_POINT, Buffer.from("basename"))],
+  ["Commit: P1 not on the curve", async (c) => commitRc(c, await owner(c, ecdaaKeyTemplate()), OFF_CURVE)],
+  ["Sign: ECDAA counter never committed", async (c) => signWith(c, await owner(c, ecdaaKeyTemplate()), ecdaa(100))],
+  ["Sign: ECDAA key with the NULL scheme", async (c) => signWith(c, await owner(c, ecdaaKeyTemplate()), NULL_SCHEME)],
+  ["Sign: ECDAA with another hash than the key's", async (c) => signWith(c, await owner(c, ecdaaKeyTemplate()), ecdaa(0, A.SHA384))],
+  [
+    "Sign: ECDAA commitment used twice",
+    async (c) => {
+      const key = await owner(c, ecdaaKeyTemplate());
+      const { counter } = await c.run("Commit", { handles: [key], auths: [pw()], params: { P1: NO_POINT, s2: EMPTY, y2: EMPTY } });
+      const first = await signWith(c, key, ecdaa(counter));
+      return first === 0 ? signWith(c, key, ecdaa(counter)) : -first;
+    },
+  ],
+  ["ZGen_2Phase: counter never committed", async (c) => zGen2(c, await owner(c, eccDecryptTemplate()), await somePoint(c), 101)],
+  ["ZGen_2Phase: signing key", async (c) => zGen2(c, await owner(c, SIGN_ECC), await somePoint(c), 0)],
+  ["ZGen_2Phase: point not on the curve", async (c) => zGen2(c, await owner(c, eccDecryptTemplate()), OFF_CURVE, 0)],
+  ["EC_Ephemeral: unknown curve", async (c) => (await c.call("EC_Ephemeral", { params: { curveID: 0x0099 } })).rc],
+  ["PP_Commands: without physical presence", async (c) => (await c.call("PP_Commands", { handles: [TPM_RH.PLATFORM], auths: [pw()], params: { setList: [0x126], clearList: [] } })).rc],
   ["GetTime: owner as privacy administrator", async (c) => getTime(c, TPM_RH.OWNER, TPM_RH.NULL)],
   ["GetTime: decryption key as signer", async (c) => getTime(c, TPM_RH.ENDORSEMENT, await owner(c, storageKeyTemplate("ecc")))],
   ["GetTime: scheme both NULL", async (c) => getTime(c, TPM_RH.ENDORSEMENT, await owner(c, signingKeyTemplate("ecc")))],

@@ -149,6 +149,26 @@ describe("TPM sockets", () => {
       platform.s.end();
     });
 
+    it("asserts physical presence on the platform's PHYS_PRES_ON and drops it on PHYS_PRES_OFF (TPM2_PP_Commands)", async () => {
+      const c = await open(server.port);
+      const client = new TpmClient((command) => send(c, Buffer.from(command)));
+      await client.run("Startup", { params: { startupType: TPM_SU.CLEAR } });
+      const ppCommands = async () =>
+        (await client.call("PP_Commands", { handles: [TPM_RH.PLATFORM], auths: [pw()], params: { setList: [], clearList: [] } })).rc;
+      const platform = await open(server.controlPort);
+      const signal = async (cmd: number) => {
+        platform.s.write(u32(cmd));
+        expect(await platform.read(4)).to.deep.equal(u32(0));
+      };
+      expect(await ppCommands()).to.equal(TPM_RC.PP | 0x900);
+      await signal(3);
+      expect(await ppCommands()).to.equal(TPM_RC.SUCCESS);
+      await signal(4);
+      expect(await ppCommands()).to.equal(TPM_RC.PP | 0x900);
+      platform.s.end();
+      c.s.end();
+    });
+
     it("resets on the platform's RESET and closes on an unknown platform command", async () => {
       const c = await open(server.port);
       await send(c, startupClear);

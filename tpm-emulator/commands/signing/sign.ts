@@ -6,10 +6,11 @@ import { defineCommand, handleError, paramError } from "../registry.js";
 /**
  * Part 3 §20.2 TPM2_Sign: signs a digest. A restricted key signs only digests TPM2_Hash vouched for with a
  * hash-check ticket (data that did not start with TPM_GENERATED, so nobody can forge an attestation with it); an
- * unrestricted key takes a NULL ticket, and then the digest must have the scheme hash's size.
+ * unrestricted key takes a NULL ticket, and then the digest must have the scheme hash's size. An ECDAA key signs with
+ * the scheme the caller names, whose count picks the TPM2_Commit it completes (Part 1 Annex C).
  * RCs: TPM_RC_VALUE + H1 (not an object), TPM_RC_KEY + H1 (not a signing key), TPM_RC_ATTRIBUTES + H1 (x509sign
  * key), TPM_RC_SCHEME + P2, TPM_RC_VALUE + P3 (ticket hierarchy), TPM_RC_TICKET + P3, TPM_RC_SIZE + P1,
- * TPM_RC_SCHEME / TPM_RC_VALUE (signing).
+ * TPM_RC_SCHEME / TPM_RC_VALUE (signing; TPM_RC_VALUE also when the ECDAA count names no outstanding commitment).
  */
 export const sign = defineCommand("Sign", (tpm, { handles, params }) => {
   const key = keyAt(tpm, handles[0]!, 1);
@@ -25,5 +26,5 @@ export const sign = defineCommand("Sign", (tpm, { handles, params }) => {
   } else if (digest.length !== digestSize(hashAlg)) {
     throw paramError(TPM_RC.SIZE, 1);
   }
-  return { response: { signature: signDigest(key, scheme, digest) } };
+  return { response: { signature: signDigest(key, scheme, digest, tpm.commits) } };
 });

@@ -2,7 +2,8 @@ import { TPM_RC, TPM_SU } from "../../../tpm2/index.js";
 import { NO_RESPONSE, defineCommand, paramError } from "../registry.js";
 
 /**
- * Part 3 §9.4 TPM2_Shutdown: STATE saves the PCRs for a later Startup(STATE); both mark the shutdown orderly.
+ * Part 3 §9.4 TPM2_Shutdown: STATE saves the PCRs (and the commit state) for a later Startup; both mark the shutdown
+ * orderly.
  * RCs: TPM_RC_VALUE (bad shutdownType).
  */
 export const shutdown = defineCommand(
@@ -15,6 +16,7 @@ export const shutdown = defineCommand(
         ? {
             pcrs: Object.fromEntries([...tpm.pcrs].map(([alg, bank]) => [String(alg), bank.map((b) => Buffer.from(b))])),
             pcrUpdateCounter: tpm.pcrUpdateCounter,
+            commit: tpm.commits.record(),
           }
         : undefined;
     tpm.state.orderly = true;

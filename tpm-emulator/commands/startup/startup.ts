@@ -1,4 +1,6 @@
 import { TPM_ALG, TPM_RC, TPM_SU } from "../../../tpm2/index.js";
+import type { SavedState } from "../../state.js";
+import { CommitLedger } from "../../ecc-commit.js";
 import { applyNvStartup } from "../nv/index.js";
 import { NO_RESPONSE, defineCommand, paramError } from "../registry.js";
 
@@ -24,11 +26,13 @@ export const startup = defineCommand(
       tpm.pcrUpdateCounter = saved.pcrUpdateCounter;
       tpm.state.restartCount++;
       tpm.resetVolatileObjectsOnly();
+      tpm.commits = restoredCommits(saved);
     } else if (saved && tpm.state.orderly) {
       // TPM Restart: Shutdown(STATE) then Startup(CLEAR)
       tpm.state.restartCount++;
       tpm.resetPcrs();
       tpm.resetVolatileObjectsOnly();
+      tpm.commits = restoredCommits(saved);
     } else {
       // TPM Reset
       tpm.state.resetCount++;
@@ -52,3 +56,8 @@ export const startup = defineCommand(
   },
   { writesNv: true },
 );
+
+/** The commit state is state-reset data (the reference's gr): a TPM Restart or Resume brings it back. */
+function restoredCommits(saved: SavedState): CommitLedger {
+  return saved.commit ? CommitLedger.restore(saved.commit) : CommitLedger.fresh();
+}

@@ -22,7 +22,8 @@ export interface IssuedAik {
 
 /** Issues AIK certificates for one home. */
 export interface AikIssuer {
-  issue(request: { vendor: string; ekIssuer: x509.X509Certificate; akPublicKey: KeyObject; tpm: TpmDeviceAttributes; now: number }): Promise<IssuedAik>;
+  /** `akPublicKey`: the AK's key, or its DER SubjectPublicKeyInfo once a signature by it has been verified. */
+  issue(request: { vendor: string; ekIssuer: x509.X509Certificate; akPublicKey: KeyObject | Uint8Array; tpm: TpmDeviceAttributes; now: number }): Promise<IssuedAik>;
 }
 
 /** An AIK issuing CA ready to issue. */

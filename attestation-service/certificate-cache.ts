@@ -5,13 +5,13 @@
  * costs far more than the signature checks it feeds (DESIGN.md "Performance model": parsed certificates are cached).
  */
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
-import { x509 } from "../certs/index.js";
+import { certificateFacts, x509, type AnyCertificate } from "../certs/index.js";
 
 /** CA certificates kept parsed (vendors have a handful of CAs each; devices may send others). */
 const MAX_CACHED_CERTIFICATES = 512;
 
-const fingerprints = new WeakMap<x509.X509Certificate, string>();
-const publicKeys = new WeakMap<x509.X509Certificate, KeyObject>();
+const fingerprints = new WeakMap<AnyCertificate, string>();
+const publicKeys = new WeakMap<AnyCertificate, KeyObject>();
 
 /** Hex SHA-256 of a DER encoding. */
 export function derFingerprint(der: Uint8Array): string {
@@ -19,10 +19,10 @@ export function derFingerprint(der: Uint8Array): string {
 }
 
 /** Hex SHA-256 of a certificate's DER, computed once per certificate object. */
-export function certificateFingerprint(certificate: x509.X509Certificate): string {
+export function certificateFingerprint(certificate: AnyCertificate): string {
   let fingerprint = fingerprints.get(certificate);
   if (fingerprint === undefined) {
-    fingerprint = derFingerprint(new Uint8Array(certificate.rawData));
+    fingerprint = derFingerprint(certificate instanceof x509.X509Certificate ? new Uint8Array(certificate.rawData) : certificate.der);
     fingerprints.set(certificate, fingerprint);
   }
   return fingerprint;
@@ -32,10 +32,10 @@ export function certificateFingerprint(certificate: x509.X509Certificate): strin
  * A certificate's SubjectPublicKeyInfo as a KeyObject, imported once per certificate object.
  * @throws when the key is not one node:crypto can import.
  */
-export function certificatePublicKey(certificate: x509.X509Certificate): KeyObject {
+export function certificatePublicKey(certificate: AnyCertificate): KeyObject {
   let key = publicKeys.get(certificate);
   if (key === undefined) {
-    key = createPublicKey({ key: Buffer.from(certificate.publicKey.rawData), format: "der", type: "spki" });
+    key = createPublicKey({ key: Buffer.from(certificateFacts(certificate).subjectPublicKeyInfo), format: "der", type: "spki" });
     publicKeys.set(certificate, key);
   }
   return key;

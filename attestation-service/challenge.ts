@@ -4,6 +4,7 @@
  * TPM2_MakeCredential(EK, AK Name, secret) and a nonce, bound to a single-use session (issue section 3).
  */
 import { createHash, randomBytes } from "node:crypto";
+import { certificateFacts } from "../certs/index.js";
 import { ATTESTATION_API_VERSION, ProtocolError, type ChallengeRequest, type ChallengeResponse } from "../protocol/index.js";
 import { TPM2B_ENCRYPTED_SECRET, TPM2B_ID_OBJECT, TPML_PCR_SELECTION, makeCredential, marshal } from "../tpm2/index.js";
 import { checkAkAttributes } from "./checks/ak-attributes.js";
@@ -64,12 +65,12 @@ export async function answerChallenge(request: ChallengeRequest, context: Attest
     id: randomBytes(32).toString("base64url"),
     akName,
     // the certificate's key: verifyEk checked it is the EK's, SubjectPublicKeyInfo for SubjectPublicKeyInfo
-    ekSpkiHash: spkiHash(verified.parsed.publicKey.export({ type: "spki", format: "der" })),
+    ekSpkiHash: spkiHash(verified.ekSpki),
     vendor: verified.vendor,
     nonce,
     secretHash: secretHashOf(secret),
     akPublic: Buffer.from(request.akPublic),
-    ekIssuerCertificate: Buffer.from(verified.issuer.rawData),
+    ekIssuerCertificate: Buffer.from(certificateFacts(verified.issuer).der),
     tpm: {
       manufacturer: request.tpm.manufacturer,
       model: verified.parsed.model,

@@ -3,7 +3,16 @@
  * certificate service for firmware TPMs), that it certifies this EK, its profile, and its chain to a vendor root
  * with dates and revocation. Each step is a named check in checks/.
  */
-import { parseEkCertificate, vendorByManufacturerId, x509, type ParsedEkCertificate, type VendorCode } from "../certs/index.js";
+import {
+  PkiError,
+  certificateFacts,
+  readEkCertificate,
+  vendorByManufacturerId,
+  type AnyCertificate,
+  type EkCertificateFacts,
+  type VendorCode,
+  type x509,
+} from "../certs/index.js";
 import type { Clock } from "../lib/index.js";
 import {
   ATTESTATION_LIMITS,
@@ -37,25 +46,27 @@ export interface EkVerificationContext {
   /** Parses the CA certificates devices send (the same few intermediates again and again). */
   readonly certificates: CertificateCache;
   /** Whether `issuer`'s key signed the certificate (over its raw TBS bytes). */
-  readonly verifySignature: (certificate: x509.X509Certificate, issuer: x509.X509Certificate) => Promise<boolean>;
-  readonly verifyCrl: (crl: x509.X509Crl, issuer: x509.X509Certificate) => Promise<boolean>;
+  readonly verifySignature: (certificate: AnyCertificate, issuer: AnyCertificate) => Promise<boolean>;
+  readonly verifyCrl: (crl: x509.X509Crl, issuer: AnyCertificate) => Promise<boolean>;
 }
 
 /** A verified EK certificate and what it says. */
 export interface VerifiedEk {
-  readonly certificate: x509.X509Certificate;
-  readonly parsed: ParsedEkCertificate;
+  /** The EK certificate as read on the request path: its certificate and TPM facts. */
+  readonly parsed: EkCertificateFacts;
+  /** The EK's DER SubjectPublicKeyInfo (node:crypto's export form), checked to be the certificate's key. */
+  readonly ekSpki: Buffer;
   /** `[EK certificate, …, trust anchor]`. */
-  readonly chain: readonly x509.X509Certificate[];
+  readonly chain: readonly AnyCertificate[];
   /** The CA that signed the EK certificate (names the AIK issuing CA). */
-  readonly issuer: x509.X509Certificate;
+  readonly issuer: AnyCertificate;
   /** The vendor whose root anchors the chain. */
   readonly vendor: VendorCode;
 }
 
-function parseCertificate(field: string, der: Uint8Array, certificates?: CertificateCache): x509.X509Certificate {
+function parseCertificate(field: string, der: Uint8Array, certificates: CertificateCache): x509.X509Certificate {
   try {
-    return certificates === undefined ? new x509.X509Certificate(Uint8Array.from(der)) : certificates.parse(der);
+    return certificates.parse(der);
   } catch (error) {
     throw new ProtocolError("EK_CERT_MALFORMED", `${field} is not an X.509 certificate`, { cause: error });
   }
@@ -77,12 +88,14 @@ async function obtainEkCertificate(
   return fetched;
 }
 
-function parseEk(der: Uint8Array): { certificate: x509.X509Certificate; parsed: ParsedEkCertificate } {
-  const certificate = parseCertificate("EK certificate", der);
+/** The EK certificate read in one walk (no @peculiar/x509 object: one per device would dominate the service's CPU). */
+function readEk(der: Uint8Array): EkCertificateFacts {
   try {
-    return { certificate, parsed: parseEkCertificate(certificate) };
+    return readEkCertificate(der);
   } catch (error) {
-    throw new ProtocolError("EK_CERT_MALFORMED", (error as Error).message, { cause: error });
+    if (!(error instanceof PkiError)) throw error;
+    const message = error.message === "not an X.509 certificate" ? "EK certificate is not an X.509 certificate" : error.message;
+    throw new ProtocolError("EK_CERT_MALFORMED", message, { cause: error });
   }
 }
 
@@ -98,10 +111,10 @@ export async function verifyEk(
   context: EkVerificationContext,
   signal: AbortSignal,
 ): Promise<VerifiedEk> {
-  const { certificate, parsed } = parseEk(await obtainEkCertificate(request, ekPublic, context.resources, signal));
-  checkEkKeyMatchesCertificate(ekPublic, parsed.publicKey);
-  checkEkCertificateProfile(certificate, parsed, request.tpm.manufacturer);
-  const chain = await buildEkChain(certificate, {
+  const parsed = readEk(await obtainEkCertificate(request, ekPublic, context.resources, signal));
+  const ekSpki = checkEkKeyMatchesCertificate(ekPublic, parsed);
+  checkEkCertificateProfile(parsed, parsed, request.tpm.manufacturer);
+  const chain = await buildEkChain<AnyCertificate>(parsed, {
     anchors: context.anchors.map((anchor) => anchor.certificate),
     intermediates: request.ekIntermediates.map((der, index) => parseCertificate(`ekIntermediates[${index}]`, der, context.certificates)),
     fetchIssuer: (url) => context.resources.certificate(url, signal),
@@ -109,7 +122,8 @@ export async function verifyEk(
     maxDepth: ATTESTATION_LIMITS.maxIntermediates + 1,
   });
   const root = chain[chain.length - 1]!;
-  const anchor = context.anchors.find((candidate) => Buffer.from(candidate.certificate.rawData).equals(Buffer.from(root.rawData)));
+  const rootDer = certificateFacts(root).der;
+  const anchor = context.anchors.find((candidate) => Buffer.compare(certificateFacts(candidate.certificate).der, rootDer) === 0);
   if (anchor === undefined || anchor.manufacturerId !== request.tpm.manufacturer) {
     throw new ProtocolError("EK_CERT_UNTRUSTED", "the EK certificate chains to another vendor's root");
   }
@@ -118,5 +132,5 @@ export async function verifyEk(
     fetchCrl: (url) => context.resources.crl(url, signal),
     verifyCrl: context.verifyCrl,
   });
-  return { certificate, parsed, chain, issuer: chain[1]!, vendor: anchor.vendor };
+  return { parsed, ekSpki, chain, issuer: chain[1]!, vendor: anchor.vendor };
 }

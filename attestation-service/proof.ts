@@ -3,7 +3,7 @@
  * in the TPM holding the EK. On success the session is consumed (exactly once, whatever the concurrency), the AK's
  * clock recorded, and the device gets its AIK certificate and an attestation token (issue section 3).
  */
-import { vendorByManufacturerId } from "../certs/index.js";
+import { spkiOfTpmPublic, vendorByManufacturerId } from "../certs/index.js";
 import { ATTESTATION_API_VERSION, ProtocolError, type ProofRequest, type ProofResponse } from "../protocol/index.js";
 import { publicKeyOf } from "../tpm2/index.js";
 import { checkAkRollback } from "./checks/ak-rollback.js";
@@ -59,7 +59,8 @@ export async function answerProof(request: ProofRequest, context: AttestationCon
   const issued = await context.aik.issue({
     vendor: session.vendor,
     ekIssuer: context.certificates.parse(session.ekIssuerCertificate),
-    akPublicKey: publicKeyOf(ak.publicArea),
+    // checkQuote verified a signature by this key, so its SubjectPublicKeyInfo is taken without importing it again
+    akPublicKey: spkiOfTpmPublic(ak.publicArea) ?? publicKeyOf(ak.publicArea),
     tpm: { manufacturerId: session.tpm.manufacturer, model: session.tpm.model, version: session.tpm.certifiedVersion },
     now,
   });

@@ -5,15 +5,11 @@
  * one per device, are verified every time. Only successes are remembered; a failure is checked again next time.
  */
 import type { KeyObject } from "node:crypto";
-import { PkiError, verifyCertificateSignature, x509 } from "../certs/index.js";
+import { PkiError, certificateFacts, verifyCertificateSignature, x509, type AnyCertificate, type CertificateFacts } from "../certs/index.js";
 import { certificateFingerprint, certificatePublicKey } from "./certificate-cache.js";
 
 /** CA-under-issuer links remembered (a few per vendor hierarchy). */
 const MAX_REMEMBERED_LINKS = 1024;
-
-function isCaCertificate(certificate: x509.X509Certificate): boolean {
-  return certificate.getExtension(x509.BasicConstraintsExtension)?.ca === true;
-}
 
 /** Certificate and CRL signature checks of one service instance. */
 export class SignatureVerifier {
@@ -21,8 +17,15 @@ export class SignatureVerifier {
   readonly #verifiedCrls = new WeakMap<x509.X509Crl, Set<string>>();
 
   /** Whether `issuer`'s key signed `certificate` (over its raw TBS bytes: EK certificates may be non-DER). */
-  async certificate(certificate: x509.X509Certificate, issuer: x509.X509Certificate): Promise<boolean> {
-    const remembered = isCaCertificate(certificate);
+  async certificate(certificate: AnyCertificate, issuer: AnyCertificate): Promise<boolean> {
+    let facts: CertificateFacts;
+    try {
+      facts = certificateFacts(certificate);
+    } catch (error) {
+      if (error instanceof PkiError) return false;
+      throw error;
+    }
+    const remembered = facts.ca;
     const link = remembered ? `${certificateFingerprint(certificate)}>${certificateFingerprint(issuer)}` : undefined;
     if (link !== undefined && this.#verifiedLinks.has(link)) return true;
     let issuerKey: KeyObject;
@@ -33,7 +36,7 @@ export class SignatureVerifier {
     }
     let valid: boolean;
     try {
-      valid = await verifyCertificateSignature(new Uint8Array(certificate.rawData), issuerKey);
+      valid = await verifyCertificateSignature(facts, issuerKey);
     } catch (error) {
       if (error instanceof PkiError) return false;
       throw error;
@@ -46,13 +49,14 @@ export class SignatureVerifier {
   }
 
   /** Whether `issuer`'s key signed `crl`. */
-  async crl(crl: x509.X509Crl, issuer: x509.X509Certificate): Promise<boolean> {
+  async crl(crl: x509.X509Crl, issuer: AnyCertificate): Promise<boolean> {
     const issuerFingerprint = certificateFingerprint(issuer);
     const verified = this.#verifiedCrls.get(crl);
     if (verified?.has(issuerFingerprint) === true) return true;
     let valid: boolean;
     try {
-      valid = await crl.verify({ publicKey: issuer.publicKey });
+      const publicKey = issuer instanceof x509.X509Certificate ? issuer.publicKey : new x509.PublicKey(Uint8Array.from(issuer.subjectPublicKeyInfo));
+      valid = await crl.verify({ publicKey });
     } catch {
       return false;
     }

@@ -33,7 +33,15 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { TpmDevice, attestDevice, type AttestationOutcome } from "../agent/index.js";
-import { createAikCertificateIssuer, issueAikCertificate, loadAikIssuingCa, loadTlsTrust, loadVendorPki, x509 } from "../certs/index.js";
+import {
+  createAikCertificateIssuer,
+  issueAikCertificate,
+  loadAikIssuingCa,
+  loadTlsTrust,
+  loadVendorPki,
+  readCertificate,
+  x509,
+} from "../certs/index.js";
 import { TpmFactory } from "../fleet/index.js";
 import { createHttpsAgent } from "../lib/index.js";
 
@@ -355,6 +363,13 @@ async function primitives(home: string): Promise<Primitive[]> {
       service: 0,
       device: 0,
       note: "for reference (not added to the sum)",
+    },
+    {
+      op: "X.509 read (readCertificate)",
+      perSec: rate(() => readCertificate(aikDer)),
+      service: 0,
+      device: 0,
+      note: "the walk the service's EK certificate reader makes (not added to the sum)",
     },
   ];
 }

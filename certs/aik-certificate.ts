@@ -1,25 +1,17 @@
-import { createHash, createPublicKey, generateKeyPairSync, KeyObject, randomBytes } from "node:crypto";
-import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
+import { createPublicKey, KeyObject } from "node:crypto";
+import { AsnConvert } from "@peculiar/asn1-schema";
 import {
-  Certificate,
   CertificatePolicies,
   DisplayText,
-  Extension,
-  Extensions,
   PolicyInformation,
   PolicyQualifierInfo,
-  SubjectKeyIdentifier,
-  SubjectPublicKeyInfo,
-  TBSCertificate,
   UserNotice,
-  Validity,
   id_ce_certificatePolicies,
   id_ce_subjectAltName,
-  id_ce_subjectKeyIdentifier,
 } from "@peculiar/asn1-x509";
 import { AIK_POLICY_OID, type AikCa } from "./aik-pki.js";
 import { keyIdentifierOf } from "./ca-certificate.js";
-import { signTbsCertificate } from "./certificate-signature.js";
+import { DER_TAG, DerError, childrenOf, expectTag, oidOf, readSingleElement } from "./der.js";
 import { PkiError } from "./errors.js";
 import type { KeyKind } from "./signing-key.js";
 import {
@@ -33,8 +25,11 @@ import { x509 } from "./x509.js";
 /** What {@link issueAikCertificate} certifies. */
 export interface AikCertificateRequest {
   readonly issuingCa: AikCa;
-  /** The attestation key's public key (RSA or EC). */
-  readonly akPublicKey: CryptoKey | KeyObject;
+  /**
+   * The attestation key's public key (RSA or EC), or its DER SubjectPublicKeyInfo (whose algorithm is checked but
+   * whose key is not imported: for callers that already verified the key, e.g. a signature by it).
+   */
+  readonly akPublicKey: CryptoKey | KeyObject | Uint8Array;
   /** The TPM's manufacturer, model and firmware version, as its EK certificate states them. */
   readonly tpm: TpmDeviceAttributes;
   readonly notBefore: Date;
@@ -79,7 +74,27 @@ function keyKindOf(key: KeyObject): KeyKind | undefined {
   return undefined;
 }
 
-function spkiOf(key: CryptoKey | KeyObject): Uint8Array<ArrayBuffer> {
+/** RFC 8017 rsaEncryption and RFC 5480 id-ecPublicKey. */
+const AK_KEY_ALGORITHMS = new Set(["1.2.840.113549.1.1.1", "1.2.840.10045.2.1"]);
+
+/** A DER SubjectPublicKeyInfo's copy, once its shape and algorithm are checked. */
+function checkedSpki(spki: Uint8Array): Uint8Array<ArrayBuffer> {
+  let algorithm: string;
+  try {
+    const [identifier, key, extra] = childrenOf(expectTag(readSingleElement(spki), DER_TAG.sequence, "subjectPublicKeyInfo"));
+    expectTag(key, DER_TAG.bitString, "subjectPublicKey");
+    if (extra !== undefined) throw new DerError("subjectPublicKeyInfo: trailing elements");
+    algorithm = oidOf(expectTag(childrenOf(expectTag(identifier, DER_TAG.sequence, "algorithm"))[0], DER_TAG.oid, "algorithm"));
+  } catch (error) {
+    if (error instanceof DerError) throw invalid(`akPublicKey: ${error.message}`);
+    throw error;
+  }
+  if (!AK_KEY_ALGORITHMS.has(algorithm)) throw invalid("akPublicKey must be an RSA or EC key");
+  return Uint8Array.from(spki);
+}
+
+function spkiOf(key: CryptoKey | KeyObject | Uint8Array): Uint8Array<ArrayBuffer> {
+  if (key instanceof Uint8Array) return checkedSpki(key);
   const keyObject = key instanceof KeyObject ? key : KeyObject.from(key);
   if (keyObject.type !== "public") throw invalid("akPublicKey must be a public key");
   if (keyKindOf(keyObject) === undefined) throw invalid("akPublicKey must be an RSA or EC key");
@@ -97,8 +112,11 @@ function aikPolicyExtension(): x509.Extension {
   return new x509.Extension(id_ce_certificatePolicies, false, AsnConvert.serialize(policies));
 }
 
-/** The request's AK SubjectPublicKeyInfo and TPM subjectAltName, once its fields are checked. */
-function checkAikRequest(request: Omit<AikCertificateRequest, "issuingCa">): { spki: Uint8Array<ArrayBuffer>; san: x509.Extension } {
+/**
+ * The request's AK SubjectPublicKeyInfo once its key, dates and serial are checked (not its TPM attributes).
+ * @throws PkiError AIK_REQUEST_INVALID
+ */
+export function checkAikRequestFields(request: Omit<AikCertificateRequest, "issuingCa">): Uint8Array<ArrayBuffer> {
   const spki = spkiOf(request.akPublicKey);
   if (Number.isNaN(request.notBefore.getTime()) || !(request.notAfter > request.notBefore)) {
     throw invalid("notAfter must be a date after notBefore");
@@ -106,6 +124,12 @@ function checkAikRequest(request: Omit<AikCertificateRequest, "issuingCa">): { s
   if (request.serialNumber !== undefined && (!SERIAL_HEX.test(request.serialNumber) || /^0+$/.test(request.serialNumber))) {
     throw invalid(`not a positive hex serial of at most 20 octets: ${request.serialNumber}`);
   }
+  return spki;
+}
+
+/** The request's AK SubjectPublicKeyInfo and TPM subjectAltName, once its fields are checked. */
+function checkAikRequest(request: Omit<AikCertificateRequest, "issuingCa">): { spki: Uint8Array<ArrayBuffer>; san: x509.Extension } {
+  const spki = checkAikRequestFields(request);
   try {
     return { spki, san: createTpmSubjectAltName(request.tpm) };
   } catch (error) {
@@ -144,78 +168,6 @@ export async function issueAikCertificate(request: AikCertificateRequest): Promi
       new x509.AuthorityInfoAccessExtension({ caIssuers: new x509.GeneralName("url", issuingCa.aiaUrl) }),
     ],
   });
-}
-
-/** Issues AIK certificates under one issuing CA; see {@link createAikCertificateIssuer}. */
-export interface AikCertificateIssuer {
-  /**
-   * DER of a new AIK certificate, byte for byte what issueAikCertificate issues for the same request.
-   * @throws PkiError AIK_REQUEST_INVALID as issueAikCertificate does.
-   */
-  issue(request: Omit<AikCertificateRequest, "issuingCa">): Promise<Uint8Array<ArrayBuffer>>;
-}
-
-/** The TPM a prototype certificate names (replaced in every certificate issued from it). */
-const PROTOTYPE_TPM: TpmDeviceAttributes = { manufacturerId: 0x49465800, model: "prototype", version: 0x00010000 };
-
-/** RFC 5280 §4.1.2.2 INTEGER octets of a hex serial (16 random octets when absent), as the generator makes them. */
-function serialOctets(serialHex: string | undefined): ArrayBuffer {
-  let octets: Uint8Array = serialHex === undefined ? randomBytes(16) : Buffer.from(serialHex.length % 2 === 0 ? serialHex : `0${serialHex}`, "hex");
-  let first = 0;
-  while (first < octets.length - 1 && octets[first] === 0) first++;
-  octets = octets.subarray(first);
-  const positive = new Uint8Array(octets.length + (octets[0]! > 0x7f ? 1 : 0));
-  positive.set(octets, positive.length - octets.length);
-  return positive.buffer;
-}
-
-/** RFC 5280 §4.2.1.2 method (1): the SHA-1 of the subjectPublicKey BIT STRING's value, as an SKI extension. */
-function subjectKeyIdentifierExtension(subjectPublicKeyInfo: SubjectPublicKeyInfo): Extension {
-  const keyId = createHash("sha1").update(new Uint8Array(subjectPublicKeyInfo.subjectPublicKey)).digest();
-  return new Extension({
-    extnID: id_ce_subjectKeyIdentifier,
-    critical: false,
-    extnValue: new OctetString(AsnConvert.serialize(new SubjectKeyIdentifier(new Uint8Array(keyId)))),
-  });
-}
-
-/**
- * An issuer of many AIK certificates under `issuingCa` (a service's): issueAikCertificate makes one prototype, and
- * each certificate is the prototype's TBSCertificate with the per-AK fields replaced (serial, validity, public key,
- * subjectAltName, subjectKeyIdentifier) and signed. The profile stays defined once, in issueAikCertificate, while
- * each certificate skips @peculiar/x509's generator and the parse of its result, which cost several times the
- * RSA signature itself.
- */
-export async function createAikCertificateIssuer(issuingCa: AikCa): Promise<AikCertificateIssuer> {
-  const prototype = await issueAikCertificate({
-    issuingCa,
-    akPublicKey: generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey,
-    tpm: PROTOTYPE_TPM,
-    notBefore: new Date("2020-01-01T00:00:00Z"),
-    notAfter: new Date("2021-01-01T00:00:00Z"),
-  });
-  const template = AsnConvert.parse(prototype.rawData, Certificate).tbsCertificate;
-  const templateExtensions = [...(template.extensions ?? [])];
-  return {
-    async issue(request) {
-      const { spki, san } = checkAikRequest(request);
-      const subjectPublicKeyInfo = AsnConvert.parse(spki, SubjectPublicKeyInfo);
-      const perAk = new Map<string, Extension>([
-        [id_ce_subjectAltName, AsnConvert.parse(san.rawData, Extension)],
-        [id_ce_subjectKeyIdentifier, subjectKeyIdentifierExtension(subjectPublicKeyInfo)],
-      ]);
-      const tbs = new TBSCertificate({
-        version: template.version,
-        serialNumber: serialOctets(request.serialNumber),
-        issuer: template.issuer,
-        validity: new Validity({ notBefore: request.notBefore, notAfter: request.notAfter }),
-        subject: template.subject,
-        subjectPublicKeyInfo,
-        extensions: new Extensions(templateExtensions.map((extension) => perAk.get(extension.extnID) ?? extension)),
-      });
-      return await signTbsCertificate(tbs, issuingCa.privateKey);
-    },
-  };
 }
 
 function malformed(message: string, cause?: unknown): PkiError {

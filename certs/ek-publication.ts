@@ -9,10 +9,10 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { ensurePrivateDir, writeFileAtomic } from "../lib/index.js";
 import { errorCode } from "./ca-files.js";
+import { readCertificate } from "./certificate-reader.js";
 import { PkiError } from "./errors.js";
 import { loadVendorPki } from "./vendor-pki.js";
 import { findVendor, type VendorPkiIdentity } from "./vendors.js";
-import { x509 } from "./x509.js";
 
 const PUBLISHED_DIR = "ek-certificates";
 const PUBLIC_FILE_MODE = 0o644;
@@ -57,13 +57,13 @@ function spkiOf(key: KeyObject): Buffer {
 }
 
 function certificateKey(der: Uint8Array): KeyObject {
-  let certificate: x509.X509Certificate;
+  let spki: Uint8Array;
   try {
-    certificate = new x509.X509Certificate(Uint8Array.from(der));
+    spki = readCertificate(der).subjectPublicKeyInfo;
   } catch (error) {
     throw new PkiError("EK_CERT_MALFORMED", "not an X.509 certificate", { cause: error });
   }
-  return createPublicKey({ key: Buffer.from(certificate.publicKey.rawData), format: "der", type: "spki" });
+  return createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
 }
 
 /** The vendor's directory is made whole by loadVendorPki; publishing into it first would make that fail. */

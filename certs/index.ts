@@ -52,7 +52,7 @@ export {
   type PublishEkCertificateOptions,
   type PublishedEkCertificate,
 } from "./ek-publication.js";
-export { signTbsCertificate, verifyCertificateSignature } from "./certificate-signature.js";
+export { createTbsSigner, signTbsCertificate, verifyCertificateSignature, type TbsSigner } from "./certificate-signature.js";
 export { CRL_VALIDITY_MS, currentCrl, issueCrl, type CrlIssuer, type RevokedCertificate } from "./crl.js";
 export { issueExpiredCopy } from "./expired-ca-copy.js";
 export {
@@ -66,15 +66,19 @@ export {
   loadTpmRootCa,
   type AikCa,
 } from "./aik-pki.js";
-export {
-  createAikCertificateIssuer,
-  issueAikCertificate,
-  parseAikCertificate,
-  type AikCertificateIssuer,
-  type AikCertificateRequest,
-  type ParsedAikCertificate,
-} from "./aik-certificate.js";
+export { issueAikCertificate, parseAikCertificate, type AikCertificateRequest, type ParsedAikCertificate } from "./aik-certificate.js";
+export { createAikCertificateIssuer, type AikCertificateIssuer } from "./aik-certificate-issuer.js";
 export { readEkPublicKey } from "./ek-public-key.js";
 export { issueEkCertificateForOrder, type EkCertificateOrder, type IssuedEkCertificate } from "./ek-certificate-order.js";
 export { TRUST_BUNDLE_TPM_ROOT_FOLDER, exportTrustBundle, type TrustBundleSummary } from "./trust-bundle.js";
 export { initPki, type PkiInitSummary } from "./pki-init.js";
+export {
+  certificateFacts,
+  isCaCertificate,
+  readCertificate,
+  type AnyCertificate,
+  type CertificateExtension,
+  type CertificateFacts,
+} from "./certificate-reader.js";
+export { readEkCertificate, type EkCertificateFacts } from "./ek-certificate-reader.js";
+export { spkiOfTpmPublic } from "./tpm-public-spki.js";

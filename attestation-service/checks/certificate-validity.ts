@@ -1,4 +1,4 @@
-import type { x509 } from "../../certs/index.js";
+import { certificateFacts, type AnyCertificate } from "../../certs/index.js";
 import { ProtocolError } from "../../protocol/index.js";
 
 /**
@@ -6,14 +6,15 @@ import { ProtocolError } from "../../protocol/index.js";
  * `now` (RFC 5280 §6.1.3 (a)(2)).
  * @throws ProtocolError EK_CERT_NOT_YET_VALID, EK_CERT_EXPIRED
  */
-export function checkChainValidity(chain: readonly x509.X509Certificate[], now: number): void {
+export function checkChainValidity(chain: readonly AnyCertificate[], now: number): void {
   chain.forEach((certificate, position) => {
-    const what = position === 0 ? "EK certificate" : certificate.subject;
-    if (now < certificate.notBefore.getTime()) {
-      throw new ProtocolError("EK_CERT_NOT_YET_VALID", `${what} is valid from ${certificate.notBefore.toISOString()}`);
+    const { notBefore, notAfter, subject } = certificateFacts(certificate);
+    const what = position === 0 ? "EK certificate" : subject;
+    if (now < notBefore.getTime()) {
+      throw new ProtocolError("EK_CERT_NOT_YET_VALID", `${what} is valid from ${notBefore.toISOString()}`);
     }
-    if (now > certificate.notAfter.getTime()) {
-      throw new ProtocolError("EK_CERT_EXPIRED", `${what} expired ${certificate.notAfter.toISOString()}`);
+    if (now > notAfter.getTime()) {
+      throw new ProtocolError("EK_CERT_EXPIRED", `${what} expired ${notAfter.toISOString()}`);
     }
   });
 }

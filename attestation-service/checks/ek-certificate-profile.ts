@@ -1,4 +1,4 @@
-import { TCG_OID, formatTpmId, x509, type ParsedEkCertificate } from "../../certs/index.js";
+import { TCG_OID, certificateFacts, formatTpmId, type AnyCertificate, type ParsedEkCertificate } from "../../certs/index.js";
 import { ProtocolError } from "../../protocol/index.js";
 
 /**
@@ -8,12 +8,12 @@ import { ProtocolError } from "../../protocol/index.js";
  * @throws ProtocolError EK_CERT_WRONG_EKU, EK_CERT_MANUFACTURER_MISMATCH
  */
 export function checkEkCertificateProfile(
-  certificate: x509.X509Certificate,
+  certificate: AnyCertificate,
   parsed: ParsedEkCertificate,
   reportedManufacturer: number,
 ): void {
-  const usages = certificate.getExtension(x509.ExtendedKeyUsageExtension)?.usages ?? [];
-  if (!usages.map(String).includes(TCG_OID.ekCertificate)) {
+  const usages = certificateFacts(certificate).extendedKeyUsages ?? [];
+  if (!usages.includes(TCG_OID.ekCertificate)) {
     throw new ProtocolError("EK_CERT_WRONG_EKU", usages.length === 0 ? "no extendedKeyUsage" : `EKU ${usages.join(", ")}`);
   }
   if (parsed.manufacturerId !== reportedManufacturer) {

@@ -1,42 +1,47 @@
-import { x509 } from "../../certs/index.js";
+import { PkiError, certificateFacts, isCaCertificate, x509, type AnyCertificate, type CertificateFacts } from "../../certs/index.js";
 import { ProtocolError } from "../../protocol/index.js";
 
 /** What {@link buildEkChain} needs besides the EK certificate. */
-export interface EkChainInputs {
+export interface EkChainInputs<C extends AnyCertificate> {
   /** Trust anchors: every simulated vendor's root CAs. */
-  readonly anchors: readonly x509.X509Certificate[];
+  readonly anchors: readonly C[];
   /** Intermediates the device sent (Windows collects them by walking AIA). */
-  readonly intermediates: readonly x509.X509Certificate[];
+  readonly intermediates: readonly C[];
   /** Fetches the certificate at an AIA caIssuers URL (undefined when there is none to fetch). */
-  readonly fetchIssuer: (url: string) => Promise<x509.X509Certificate | undefined>;
+  readonly fetchIssuer: (url: string) => Promise<C | undefined>;
   /** Whether `issuer`'s key signed `certificate` (over its raw TBS bytes: EK certificates may be non-DER). */
-  readonly verifySignature: (certificate: x509.X509Certificate, issuer: x509.X509Certificate) => Promise<boolean>;
+  readonly verifySignature: (certificate: C, issuer: C) => Promise<boolean>;
   /** Most CA certificates above the EK certificate, trust anchor included. */
   readonly maxDepth: number;
 }
 
-function sameCertificate(a: x509.X509Certificate, b: x509.X509Certificate): boolean {
-  return Buffer.from(a.rawData).equals(Buffer.from(b.rawData));
+function derOf(certificate: AnyCertificate): Uint8Array {
+  return certificate instanceof x509.X509Certificate ? new Uint8Array(certificate.rawData) : certificate.der;
 }
 
-function aiaUrlOf(certificate: x509.X509Certificate): string | undefined {
-  return certificate.getExtension(x509.AuthorityInfoAccessExtension)?.caIssuers.find((name) => name.type === "url")?.value;
+function sameCertificate(a: AnyCertificate, b: AnyCertificate): boolean {
+  return a === b || Buffer.compare(derOf(a), derOf(b)) === 0;
 }
 
-/** RFC 5280 §6.1.4 (k), (n): a certificate that signs others must be a CA and, when it states key usages, keyCertSign. */
-function isCa(certificate: x509.X509Certificate): boolean {
-  if (certificate.getExtension(x509.BasicConstraintsExtension)?.ca !== true) return false;
-  const usage = certificate.getExtension(x509.KeyUsagesExtension);
-  return usage === null || (usage.usages & x509.KeyUsageFlags.keyCertSign) !== 0;
+/** A candidate's facts; undefined when they cannot be read (such a certificate issues nothing). */
+function candidateFacts(candidate: AnyCertificate): CertificateFacts | undefined {
+  try {
+    return certificateFacts(candidate);
+  } catch (error) {
+    if (error instanceof PkiError) return undefined;
+    throw error;
+  }
 }
 
-async function findIssuer(
-  certificate: x509.X509Certificate,
-  candidates: readonly x509.X509Certificate[],
-  verifySignature: EkChainInputs["verifySignature"],
-): Promise<x509.X509Certificate | undefined> {
+async function findIssuer<C extends AnyCertificate>(
+  certificate: C,
+  candidates: readonly C[],
+  verifySignature: EkChainInputs<C>["verifySignature"],
+): Promise<C | undefined> {
+  const issuerName = certificateFacts(certificate).issuer;
   for (const candidate of candidates) {
-    if (candidate.subject !== certificate.issuer || !isCa(candidate)) continue;
+    const facts = candidateFacts(candidate);
+    if (facts === undefined || facts.subject !== issuerName || !isCaCertificate(facts)) continue;
     if (await verifySignature(certificate, candidate)) return candidate;
   }
   return undefined;
@@ -44,12 +49,13 @@ async function findIssuer(
 
 /**
  * Builds and verifies the EK certificate's chain up to a trust anchor (RFC 5280 §6.1 path validation, signatures
- * and CA constraints; dates and revocation are separate checks): at each step the issuer is a trust anchor, else an
- * intermediate the device sent, else the certificate at the AIA caIssuers URL. Returns `[EK certificate, …, anchor]`.
+ * and CA constraints (§6.1.4 (k), (n)); dates and revocation are separate checks): at each step the issuer is a trust
+ * anchor, else an intermediate the device sent, else the certificate at the AIA caIssuers URL. Certificates may be
+ * @peculiar/x509 objects or read by readCertificate. Returns `[EK certificate, …, anchor]`.
  * @throws ProtocolError EK_CERT_UNTRUSTED (no path), EK_CHAIN_TOO_LONG (more than maxDepth CAs), and whatever
  *   `fetchIssuer` throws (VENDOR_ENDPOINT_UNAVAILABLE)
  */
-export async function buildEkChain(ek: x509.X509Certificate, inputs: EkChainInputs): Promise<x509.X509Certificate[]> {
+export async function buildEkChain<C extends AnyCertificate>(ek: C, inputs: EkChainInputs<C>): Promise<C[]> {
   const chain = [ek];
   let current = ek;
   for (let depth = 0; depth < inputs.maxDepth; depth++) {
@@ -61,14 +67,14 @@ export async function buildEkChain(ek: x509.X509Certificate, inputs: EkChainInpu
     const unused = inputs.intermediates.filter((candidate) => !chain.some((link) => sameCertificate(link, candidate)));
     let issuer = await findIssuer(current, unused, inputs.verifySignature);
     if (issuer === undefined) {
-      const url = aiaUrlOf(current);
+      const url = certificateFacts(current).aiaUrl;
       const fetched = url === undefined ? undefined : await inputs.fetchIssuer(url);
       if (fetched !== undefined && !chain.some((link) => sameCertificate(link, fetched))) {
         issuer = await findIssuer(current, [fetched], inputs.verifySignature);
       }
     }
     if (issuer === undefined) {
-      throw new ProtocolError("EK_CERT_UNTRUSTED", `no trusted issuer for ${depth === 0 ? "the EK certificate" : current.subject}`);
+      throw new ProtocolError("EK_CERT_UNTRUSTED", `no trusted issuer for ${depth === 0 ? "the EK certificate" : certificateFacts(current).subject}`);
     }
     chain.push(issuer);
     current = issuer;

@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import Database from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from "kysely";
 import pg from "pg";
 import { ensurePrivateDir } from "../../lib/index.js";
 import { attestationMigrations } from "./migrations.js";
@@ -40,6 +40,30 @@ export interface OpenDatabase {
   readonly db: Kysely<AttestationDatabase>;
 }
 
+/** Compiled statements kept per SQL text (the service runs a few dozen distinct queries). */
+const MAX_CACHED_STATEMENTS = 256;
+
+/**
+ * The database as Kysely's SQLite dialect sees it, with compiled statements reused: the dialect prepares every
+ * query it runs, and better-sqlite3 compiles a statement each time, while the service runs the same few SQL texts
+ * again and again. Statements run one at a time (the driver holds one connection and never streams), so reuse is safe.
+ */
+function withStatementCache(database: Database.Database): SqliteDatabase {
+  const statements = new Map<string, Database.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql) {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        statement = database.prepare(sql);
+        if (statements.size >= MAX_CACHED_STATEMENTS) statements.delete(statements.keys().next().value!);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 async function openSqlite(file: string): Promise<Kysely<AttestationDatabase>> {
   if (file !== ":memory:") await ensurePrivateDir(path.dirname(file));
   const database = new Database(file);
@@ -48,7 +72,7 @@ async function openSqlite(file: string): Promise<Kysely<AttestationDatabase>> {
   // cut at most the last transactions, and the database stays consistent either way (sqlite.org/pragma.html#pragma_synchronous).
   database.pragma("synchronous = NORMAL");
   database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-  return new Kysely<AttestationDatabase>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<AttestationDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
 }
 
 function openPostgres(url: string): Kysely<AttestationDatabase> {

@@ -53,6 +53,42 @@ describe("certs/aik-certificate: createAikCertificateIssuer", function () {
     });
   }
 
+  it("issues byte for byte what issueAikCertificate issues for dates with milliseconds, after 2049, and any TPM", async () => {
+    const akPublicKey = keys.ecc();
+    const requests = [
+      { tpm: TPM, notBefore: new Date("2026-03-04T05:06:07.891Z"), notAfter: new Date("2027-03-04T05:06:07.999Z") },
+      { tpm: TPM, notBefore: new Date("2049-12-31T23:59:59.500Z"), notAfter: new Date("2050-01-01T00:00:00.250Z") },
+      { tpm: TPM, notBefore: new Date("1999-01-01T00:00:00Z"), notAfter: new Date("9999-12-31T23:59:59Z") },
+      { tpm: { manufacturerId: 0, model: "Ω model ".repeat(20), version: 0xffffffff }, notBefore: NOT_BEFORE, notAfter: NOT_AFTER },
+    ];
+    for (const fields of requests) {
+      const request = { akPublicKey, serialNumber: "7e", ...fields };
+      const reference = new Uint8Array((await issueAikCertificate({ issuingCa, ...request })).rawData);
+      expect(Buffer.from(await issuer.issue(request)).toString("hex"), JSON.stringify(fields)).to.equal(Buffer.from(reference).toString("hex"));
+    }
+  });
+
+  it("issues the same certificate for the AK's DER SubjectPublicKeyInfo as for its key, and refuses other algorithms", async () => {
+    for (const kind of ["ecc", "rsa"] as const) {
+      const akPublicKey = keys[kind]();
+      const request = { tpm: TPM, notBefore: NOT_BEFORE, notAfter: NOT_AFTER, serialNumber: "4a01" };
+      const fromKey = await issuer.issue({ akPublicKey, ...request });
+      const fromSpki = await issuer.issue({ akPublicKey: akPublicKey.export({ type: "spki", format: "der" }), ...request });
+      expect(parseAikCertificate(fromSpki).publicKey.export({ type: "spki", format: "der" }).equals(akPublicKey.export({ type: "spki", format: "der" }))).to.equal(true);
+      if (kind === "rsa") expect(Buffer.from(fromSpki).toString("hex")).to.equal(Buffer.from(fromKey).toString("hex"));
+    }
+    const ed25519 = generateKeyPairSync("ed25519").publicKey.export({ type: "spki", format: "der" });
+    for (const akPublicKey of [ed25519, Buffer.from("3003020100", "hex")]) {
+      let caught: unknown;
+      try {
+        await issuer.issue({ akPublicKey, tpm: TPM, notBefore: NOT_BEFORE, notAfter: NOT_AFTER });
+      } catch (error) {
+        caught = error;
+      }
+      expect((caught as PkiError).code).to.equal("AIK_REQUEST_INVALID");
+    }
+  });
+
   it("issues certificates that verify under the CA, certify the AK and keep Microsoft's profile", async () => {
     const akPublicKey = keys.ecc();
     const der = await issuer.issue({ akPublicKey, tpm: TPM, notBefore: NOT_BEFORE, notAfter: NOT_AFTER });

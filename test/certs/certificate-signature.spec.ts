@@ -3,7 +3,9 @@ import { KeyObject, generateKeyPairSync } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { PkiError, loadVendorPki, verifyCertificateSignature, type VendorPki } from "../../certs/index.js";
+import { PkiError, createTbsSigner, loadVendorPki, signTbsCertificate, verifyCertificateSignature, type VendorPki } from "../../certs/index.js";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { Certificate } from "@peculiar/asn1-x509";
 
 describe("certs/certificate-signature", function () {
   this.timeout(60_000);
@@ -50,5 +52,26 @@ describe("certs/certificate-signature", function () {
     }
     expect(caught).to.be.instanceOf(PkiError);
     expect((caught as PkiError).code).to.equal("CERT_MALFORMED");
+  });
+
+  it("createTbsSigner frames TBS bytes as signTbsCertificate does, for RSA and ECDSA CA keys", async () => {
+    for (const [issuing, root] of [pki.chainFor("rsa"), pki.chainFor("ecc")]) {
+      const tbs = AsnConvert.parse(issuing.certificate.rawData, Certificate).tbsCertificate;
+      const reference = await signTbsCertificate(tbs, root.privateKey);
+      const tbsBytes = new Uint8Array(AsnConvert.serialize(tbs));
+      const signed = await createTbsSigner(root.privateKey)(tbsBytes);
+      expect(await verifyCertificateSignature(signed, root.certificate.publicKey), issuing.name).to.equal(true);
+      if (root.privateKey.algorithm.name === "ECDSA") {
+        // ECDSA signatures are randomized: everything but the signature value must match
+        const unsigned = (der: Uint8Array) => {
+          const certificate = AsnConvert.parse(der, Certificate);
+          certificate.signatureValue = new ArrayBuffer(0);
+          return Buffer.from(AsnConvert.serialize(certificate)).toString("hex");
+        };
+        expect(unsigned(signed), issuing.name).to.equal(unsigned(reference));
+      } else {
+        expect(Buffer.from(signed).toString("hex"), issuing.name).to.equal(Buffer.from(reference).toString("hex"));
+      }
+    }
   });
 });

@@ -14,4 +14,15 @@ describe("checks/ek-key-match", () => {
     expect(() => checkEkKeyMatchesCertificate(ek, publicKey)).to.not.throw();
     await expectCode(() => checkEkKeyMatchesCertificate(ek, generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey), "EK_KEY_MISMATCH");
   });
+
+  it("compares the certificate's SubjectPublicKeyInfo as bytes and returns the EK's (the form node:crypto exports)", async () => {
+    const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const point = eccPointFromKey(publicKey);
+    const ek: TPMT_PUBLIC = { ...ekTemplateEcc(), unique: { x: point.x, y: point.y } };
+    const spki = publicKey.export({ type: "spki", format: "der" });
+    expect(checkEkKeyMatchesCertificate(ek, { publicKey, subjectPublicKeyInfo: spki }).equals(spki)).to.equal(true);
+    expect(checkEkKeyMatchesCertificate(ek, publicKey).equals(spki)).to.equal(true);
+    const other = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey;
+    await expectCode(() => checkEkKeyMatchesCertificate(ek, { publicKey: other, subjectPublicKeyInfo: other.export({ type: "spki", format: "der" }) }), "EK_KEY_MISMATCH");
+  });
 });

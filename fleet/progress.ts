@@ -19,7 +19,9 @@ export function createFleetProgress(
   options: { intervalMs?: number; now?: () => number } = {},
 ): FleetProgress {
   const now = options.now ?? (() => performance.now());
-  const started = now();
+  // Rates count from the first update (the runner sends 0/0 when devices start), not from factory and service start.
+  let started: number | undefined;
+  const elapsedSeconds = () => (now() - (started ??= now())) / 1000;
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
@@ -33,24 +35,25 @@ export function createFleetProgress(
     bar.start(total, 0, { failed: 0, rate: "0.0" });
     return {
       update: (done, failed) => {
-        const seconds = (now() - started) / 1000;
+        const seconds = elapsedSeconds();
         bar.update(done, { failed, rate: seconds > 0 ? (done / seconds).toFixed(1) : "0.0" });
       },
       stop: () => bar.stop(),
     };
   }
   const interval = options.intervalMs ?? 2000;
-  let lastLine = started;
+  let lastLine = now();
   let latest = { done: 0, failed: 0 };
   let printed = { done: -1, failed: -1 };
   const line = () => {
-    const seconds = (now() - started) / 1000;
+    const seconds = elapsedSeconds();
     const rate = seconds > 0 ? latest.done / seconds : 0;
     stream.write(`devices ${latest.done}/${total} failed ${latest.failed} ${rate.toFixed(1)}/s\n`);
     printed = latest;
   };
   return {
     update: (done, failed) => {
+      started ??= now();
       latest = { done, failed };
       const at = now();
       if (at - lastLine >= interval || done === total) {

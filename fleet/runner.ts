@@ -183,6 +183,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 250);
   const runStartEpochMs = Date.now();
+  progress.update(0, 0);
   const started0 = performance.now();
   const workerCount = Math.max(1, Math.min(options.workers ?? availableParallelism(), plans.length || 1));
   const concurrency = Math.max(1, options.concurrency ?? 64);

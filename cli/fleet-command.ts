@@ -1,5 +1,5 @@
 /** `apsim fleet`: parses the flags and calls runFleet. */
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { createFleetProgress, formatFleetSummary, renderFleetHtml, runFleet } from "../fleet/index.js";
 import { note, printLines } from "./output.js";
@@ -19,6 +19,8 @@ interface FleetFlags {
   seed?: string;
   shard?: string;
   server?: string;
+  serverCa?: string;
+  adminToken?: string;
   db?: string;
   workers?: number;
   ek: "rsa" | "ecc";
@@ -40,6 +42,8 @@ export function registerFleetCommand(program: Command, home: () => string): void
     .option("--seed <hex>", "fleet seed (default: a fixed seed, so reruns reuse the factory cache)")
     .option("--shard <i/n>", "run the i-th of n disjoint slices of the fleet")
     .option("--server <url>", "base URL of running services (default: start embedded services)")
+    .option("--server-ca <file>", "PEM trust anchors of --server (default: this home's TLS CA)")
+    .option("--admin-token <token>", "admin token of --server, to publish firmware TPMs' EK certificates (env APSIM_ADMIN_TOKEN)")
     .option("--db <url>", "database of the embedded services (default: a fresh SQLite file)")
     .option("--workers <n>", "device worker threads (default: one per core)", positiveInteger)
     .addOption(new Option("--ek <kind>", "EK the devices use").choices(["rsa", "ecc"]).default("ecc"))
@@ -69,6 +73,8 @@ export function registerFleetCommand(program: Command, home: () => string): void
           ...(flags.seed === undefined ? {} : { seed: flags.seed }),
           ...(flags.shard === undefined ? {} : { shard: flags.shard }),
           ...(flags.server === undefined ? {} : { server: flags.server }),
+          ...(flags.serverCa === undefined ? {} : { serverCa: await readFile(flags.serverCa, "utf8") }),
+          ...(flags.adminToken === undefined ? {} : { adminToken: flags.adminToken }),
           ...(flags.db === undefined ? {} : { db: flags.db }),
           ...(flags.workers === undefined ? {} : { workers: flags.workers }),
         });

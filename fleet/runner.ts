@@ -8,11 +8,12 @@ import { availableParallelism } from "node:os";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { loadTlsTrust } from "../certs/index.js";
-import { ensurePrivateDir } from "../lib/index.js";
+import { findVendor, loadTlsTrust } from "../certs/index.js";
+import { ensurePrivateDir, readAdminToken } from "../lib/index.js";
 import { TpmFactory, type FactoryStats, type TpmOrder } from "./factory.js";
 import { ekKindOf, rsaAkUniqueOf, type JourneyContext } from "./journey.js";
 import { silentProgress, type FleetProgress } from "./progress.js";
+import { publishFirmwareEkCertificates } from "./remote-publication.js";
 import { summarizeFleet, type DeviceRecord, type FleetReport } from "./report.js";
 import {
   DEFAULT_VENDOR_WEIGHTS,
@@ -43,6 +44,13 @@ export interface FleetOptions {
   readonly shard?: string;
   /** Base URL of running services; absent: embedded services start for this run. */
   readonly server?: string;
+  /** PEM trust anchors of `server` (default: this home's local TLS CA, right when the server runs from this home). */
+  readonly serverCa?: string;
+  /**
+   * Admin token of `server` (default: env APSIM_ADMIN_TOKEN, then this home's token): firmware TPMs' EK
+   * certificates are published there before the devices start.
+   */
+  readonly adminToken?: string;
   /** Database of the embedded services; absent: a fresh SQLite database for this run. */
   readonly db?: string;
   readonly workers?: number;
@@ -174,7 +182,17 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
     throw warmed.reason;
   }
   const serverUrl = services?.url ?? options.server!;
-  const ca = services?.ca ?? (await loadTlsTrust(options.home));
+  const ca = services?.ca ?? options.serverCa ?? (await loadTlsTrust(options.home));
+  if (options.server !== undefined) {
+    const orders = plans.map((plan) => orderOf(plan, ek, options.ak ?? "ecc"));
+    if (orders.some((order) => findVendor(order.vendor)?.kind === "firmware")) {
+      const adminToken = options.adminToken ?? (process.env["APSIM_ADMIN_TOKEN"] || undefined) ?? (await readAdminToken(options.home));
+      if (adminToken === undefined) {
+        throw new Error("firmware TPMs' EK certificates must be published to --server: give --admin-token or APSIM_ADMIN_TOKEN");
+      }
+      await publishFirmwareEkCertificates(options.home, factory, orders, { serverUrl: serverUrl, ca, adminToken });
+    }
+  }
 
   const records: DeviceRecord[] = [];
   let failed = 0;

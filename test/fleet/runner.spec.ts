@@ -1,7 +1,9 @@
 import { expect } from "chai";
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { startServices } from "../../attestation-service/index.js";
+import { loadTlsTrust } from "../../certs/index.js";
 import { runFleet, type FleetReport } from "../../fleet/index.js";
 
 /** The documented `--json` shape (README, "Fleet report"). */
@@ -108,6 +110,29 @@ describe("fleet/runner", function () {
     const indexes = [...first.records, ...second.records].map((r) => r.index).sort((a, b) => a - b);
     expect(indexes).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     expect(first.report.devices + second.report.devices).to.equal(9);
+  });
+
+  it("runs against services of another home, publishing its firmware TPMs' EK certificates there first", async () => {
+    const serverHome = await mkdtemp(path.join(os.tmpdir(), "apsim-fleet-server-"));
+    const shardHome = await mkdtemp(path.join(os.tmpdir(), "apsim-fleet-shard-"));
+    const services = await startServices({ home: serverHome, port: 0, db: ":memory:" });
+    try {
+      // A shard on another machine carries a copy of the server home's PKI (the vendors' CAs), nothing else.
+      await cp(path.join(serverHome, "pki"), path.join(shardHome, "pki"), { recursive: true });
+      const options = { devices: 6, home: shardHome, vendors: "INTC:1,AMD:1,IFX:1", workers: 1, server: services.url, serverCa: await loadTlsTrust(serverHome) };
+      const refused = await runFleet({ ...options, adminToken: "not-the-token" }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(String(refused)).to.match(/UNAUTHORIZED|admin token/i);
+      const result = await runFleet({ ...options, adminToken: services.adminToken });
+      expect(result.report).to.include({ devices: 6, succeeded: 6 });
+      expect(result.records.some((r) => r.vendor === "INTC" || r.vendor === "AMD")).to.equal(true);
+    } finally {
+      await services.close();
+      await rm(serverHome, { recursive: true, force: true });
+      await rm(shardHome, { recursive: true, force: true });
+    }
   });
 
   it("stops on abort and still reports the devices that finished", async () => {

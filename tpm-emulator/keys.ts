@@ -91,6 +91,23 @@ export function privateKeyObject(object: TpmObject): KeyObject {
   return key;
 }
 
+/**
+ * The private scalar of an ECC object at the curve's size, checked to be in [1, n−1]: what ECDH on the shared
+ * per-curve context needs, without importing a KeyObject.
+ * @throws TpmError TPM_RC_HANDLE for a public-only object, TPM_RC_TYPE for a non-ECC object, TPM_RC_BINDING when
+ *   the scalar is out of range.
+ */
+export function eccPrivateScalar(object: TpmObject): Buffer {
+  const sensitive = object.sensitive;
+  if (!sensitive) throw new TpmError(TPM_RC.HANDLE, { message: "public-only object" });
+  const pub = object.publicArea;
+  if (pub.type !== A.ECC) throw new TpmError(TPM_RC.TYPE, { message: "not an ECC object" });
+  const curve = eccCurveInfo((pub.parameters as TPMS_ECC_PARMS).curveID);
+  const d = (object.cache.eccScalar ??= bytesToBigInt(sensitive.sensitive));
+  if (d <= 0n || d >= curve.order) throw new TpmError(TPM_RC.BINDING, { message: "ECC private scalar out of range" });
+  return bigIntToBytes(d, curve.byteLength);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // scheme selection
 

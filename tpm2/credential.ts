@@ -18,7 +18,7 @@ import {
   type TPMT_PUBLIC,
   type TPMT_SYM_DEF_OBJECT,
 } from "./structures.js";
-import { eccCurveInfo, eccPointFromKey, eccPublicKeyFromPoint, ecdhZ } from "./crypto/ecc.js";
+import { eccCurveInfo, eccPointFromKey, eccPublicKeyFromPoint, ecdhZ, ecdhZFromScalar } from "./crypto/ecc.js";
 import { digestSize, hashInfo, hmac } from "./crypto/hash.js";
 import { kdfa, kdfe } from "./crypto/kdf.js";
 import { rsaOaepDecrypt, rsaOaepEncrypt, rsaPublicKeyFromModulus } from "./crypto/rsa.js";
@@ -96,12 +96,13 @@ export function encryptSeed(pub: TPMT_PUBLIC, label: string): { seed: Buffer; se
  * be as long as the modulus and decrypt with OAEP(nameAlg, label) to at most a digest; ECC: the secret starts with a
  * TPMS_ECC_POINT on the key's curve (bytes after it are ignored, as in the reference code). The response codes are
  * libtpms's (its CryptRsaDecrypt), which differ from the reference code's TPM_RC_VALUE for the first two cases.
+ * @param privateKey the key's private KeyObject, or for an ECC key its raw private scalar (no key import).
  * @throws TpmError TPM_RC_SIZE (RSA secret not the modulus size), TPM_RC_FAILURE (RSA secret does not decrypt:
  *   another key, label or hash), TPM_RC_VALUE (RSA key scheme not OAEP, seed longer than a digest),
  *   TPM_RC_ECC_POINT (point not on the curve), unmarshal codes such as TPM_RC_INSUFFICIENT; callers add the
- *   parameter number where the format allows.
+ *   parameter number where the format allows; RangeError for an ECC scalar out of range.
  */
-export function decryptSeed(pub: TPMT_PUBLIC, privateKey: KeyObject, label: string, secret: Uint8Array): Buffer {
+export function decryptSeed(pub: TPMT_PUBLIC, privateKey: KeyObject | Uint8Array, label: string, secret: Uint8Array): Buffer {
   const nameAlg = pub.nameAlg;
   if (pub.type === TPM_ALG.RSA) {
     const params = rsaParameters(pub);
@@ -114,6 +115,7 @@ export function decryptSeed(pub: TPMT_PUBLIC, privateKey: KeyObject, label: stri
     if (secret.length !== (pub.unique as Uint8Array).length) {
       throw new TpmError(TPM_RC.SIZE, { message: "secret is not the size of the modulus" });
     }
+    if (privateKey instanceof Uint8Array) throw new TypeError("an RSA seed needs the private KeyObject");
     let seed: Buffer;
     try {
       seed = rsaOaepDecrypt(privateKey, hashAlg, label, secret);
@@ -126,8 +128,10 @@ export function decryptSeed(pub: TPMT_PUBLIC, privateKey: KeyObject, label: stri
   if (pub.type === TPM_ALG.ECC) {
     const curveId = eccParameters(pub).curveID;
     const { value: ephemeral } = unmarshalPrefix(TPMS_ECC_POINT, secret);
-    const peer = eccPublicKeyFromPoint(curveId, ephemeral.x, ephemeral.y);
-    const z = ecdhZ(privateKey, peer);
+    const z =
+      privateKey instanceof Uint8Array
+        ? ecdhZFromScalar(curveId, privateKey, ephemeral.x, ephemeral.y)
+        : ecdhZ(privateKey, eccPublicKeyFromPoint(curveId, ephemeral.x, ephemeral.y));
     return kdfe(nameAlg, z, label, ephemeral.x, (pub.unique as TPMS_ECC_POINT).x, digestSize(nameAlg) * 8);
   }
   throw new TpmError(TPM_RC.TYPE, { message: "only RSA and ECC keys can receive a seed" });

@@ -12,6 +12,7 @@ import {
   activateCredentialWithSeed,
   decodeCredentialFile,
   decryptSeed,
+  eccScalarFromKey,
   encodeCredentialFile,
   makeCredential,
   unmarshal,
@@ -137,6 +138,16 @@ describe("tpm2/credential", () => {
       const other = decodeCredentialFile(vector("cred_rsa.bin")).secret;
       expect(rcOf(() => decryptSeed(pub, privateKey, IDENTITY_LABEL, other))).to.equal(TPM_RC.FAILURE);
       expect(rcOf(() => decryptSeed(pub, privateKey, "SECRET", secret))).to.equal(TPM_RC.FAILURE);
+    });
+
+    it("recovers the same ECC seed from the raw private scalar as from the KeyObject", () => {
+      const { pub, privateKey } = testKey("ecc");
+      const secret = decodeCredentialFile(vector("cred_testkey_ecc.bin")).secret;
+      const seed = decryptSeed(pub, eccScalarFromKey(privateKey), IDENTITY_LABEL, secret);
+      expect(seed).to.deep.equal(decryptSeed(pub, privateKey, IDENTITY_LABEL, secret));
+      const tampered = Buffer.from(secret);
+      tampered[tampered.length - 1]! ^= 0x01;
+      expect(rcOf(() => decryptSeed(pub, eccScalarFromKey(privateKey), IDENTITY_LABEL, tampered))).to.equal(TPM_RC.ECC_POINT);
     });
 
     it("refuses an ECC secret whose point is not on the curve", () => {

@@ -188,6 +188,50 @@ export function ecdhZ(privateKey: KeyObject, peerPublicKey: KeyObject): Buffer {
   return diffieHellman({ privateKey, publicKey: peerPublicKey });
 }
 
+const scalarContexts = new Map<number, { ecdh: ECDH; scalar: Buffer }>();
+
+/**
+ * A per-curve ECDH context of its own holding private scalar `scalar`. It remembers the last scalar set, so
+ * repeated exchanges with one key (an EK activating credentials) skip setPrivateKey, which multiplies k·G.
+ */
+function scalarEcdhContext(curve: EccCurveInfo, scalar: Buffer): ECDH {
+  const held = scalarContexts.get(curve.curveId);
+  if (held !== undefined && held.scalar.equals(scalar)) return held.ecdh;
+  const ecdh = held?.ecdh ?? createECDH(curve.nodeName);
+  try {
+    ecdh.setPrivateKey(scalar);
+  } catch {
+    scalarContexts.delete(curve.curveId);
+    throw new RangeError("ECC private scalar out of range");
+  }
+  scalarContexts.set(curve.curveId, { ecdh, scalar });
+  return ecdh;
+}
+
+/** SEC 1 §2.3.3: the octet that starts an uncompressed point. */
+const UNCOMPRESSED = Buffer.of(0x04);
+
+/**
+ * The ECDH shared secret Z of a raw private scalar `d` and the TPM point (x, y) on `curveId`: the x-coordinate of
+ * d·Q at full field size (Part 1 §11.4.10.3), computed on a raw ECDH context: neither key is imported as a KeyObject.
+ * @throws TpmError TPM_RC_CURVE for an unimplemented curve, TPM_RC_ECC_POINT when (x, y) is not on the curve;
+ *   RangeError unless 1 ≤ d < n.
+ */
+export function ecdhZFromScalar(curveId: number, d: Uint8Array, x: Uint8Array, y: Uint8Array): Buffer {
+  const curve = eccCurveInfo(curveId);
+  const scalar = fixedLength(d, curve.byteLength);
+  if (scalar === null) throw new RangeError("ECC private scalar out of range");
+  const px = fixedLength(x, curve.byteLength);
+  const py = fixedLength(y, curve.byteLength);
+  if (px === null || py === null) throw new TpmError(TPM_RC.ECC_POINT, { message: "ECC coordinate larger than the field" });
+  const ecdh = scalarEcdhContext(curve, scalar);
+  try {
+    return ecdh.computeSecret(Buffer.concat([UNCOMPRESSED, px, py]));
+  } catch {
+    throw new TpmError(TPM_RC.ECC_POINT, { message: "point is not on the curve" });
+  }
+}
+
 function derLength(der: Uint8Array, at: number): { length: number; next: number } {
   const first = der[at];
   if (first === undefined) throw new RangeError("truncated DER");

@@ -9,6 +9,7 @@ import {
   eccPublicKeyFromPoint,
   eccScalarFromKey,
   ecdhZ,
+  ecdhZFromScalar,
   ecdsaSignatureFromDer,
   ecdsaSignatureToDer,
   isEccCurve,
@@ -86,6 +87,38 @@ describe("tpm2/crypto/ecc", function () {
     ecdh.setPrivateKey(eccScalarFromKey(a.privateKey));
     const bPoint = eccPointFromKey(b.publicKey);
     expect(ecdh.computeSecret(Buffer.concat([Buffer.of(4), bPoint.x, bPoint.y]))).to.deep.equal(z);
+  });
+
+  it("ECDH Z from a raw scalar equals Z from KeyObjects, with short coordinates left-padded", function () {
+    const a = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const b = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const bPoint = eccPointFromKey(b.publicKey);
+    const z = ecdhZFromScalar(P256, eccScalarFromKey(a.privateKey), bPoint.x, bPoint.y);
+    expect(z).to.deep.equal(ecdhZ(a.privateKey, b.publicKey));
+    const trimmed = (v: Buffer) => v.subarray(v.findIndex((o) => o !== 0));
+    expect(ecdhZFromScalar(P256, trimmed(eccScalarFromKey(a.privateKey)), trimmed(bPoint.x), trimmed(bPoint.y))).to.deep.equal(z);
+  });
+
+  it("ECDH Z from a raw scalar refuses a point off the curve (TPM_RC_ECC_POINT) and a scalar out of range", function () {
+    const a = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const d = eccScalarFromKey(a.privateKey);
+    const { x, y } = eccPointFromKey(generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey);
+    const offCurve = Buffer.from(y);
+    offCurve[31] = offCurve[31]! ^ 1;
+    const rcOf = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e instanceof TpmError ? e.rc : -1;
+      }
+      return 0;
+    };
+    expect(rcOf(() => ecdhZFromScalar(P256, d, x, offCurve))).to.equal(TPM_RC.ECC_POINT);
+    expect(rcOf(() => ecdhZFromScalar(P256, d, Buffer.concat([Buffer.of(1), x]), y))).to.equal(TPM_RC.ECC_POINT);
+    expect(rcOf(() => ecdhZFromScalar(P256, d, Buffer.alloc(32), Buffer.alloc(32)))).to.equal(TPM_RC.ECC_POINT);
+    const order = Buffer.from(eccCurveInfo(P256).order.toString(16), "hex");
+    expect(() => ecdhZFromScalar(P256, order, x, y)).to.throw(RangeError);
+    expect(() => ecdhZFromScalar(P256, Buffer.alloc(32), x, y)).to.throw(RangeError);
   });
 
   it("converts ECDSA signatures between DER and the TPM's raw r, s", function () {

@@ -1,6 +1,6 @@
 import type { KeyObject } from "node:crypto";
-import { IDENTITY_LABEL, TPM_RC, TpmError, activateCredentialWithSeed, decryptSeed } from "../../../tpm2/index.js";
-import { keyAt, privateKeyObject } from "../../keys.js";
+import { IDENTITY_LABEL, TPM_ALG, TPM_RC, TpmError, activateCredentialWithSeed, decryptSeed } from "../../../tpm2/index.js";
+import { eccPrivateScalar, keyAt, privateKeyObject } from "../../keys.js";
 import type { TpmObject } from "../../objects.js";
 import { defineCommand, handleError } from "../registry.js";
 import { isCredentialProtector } from "./protector.js";
@@ -14,10 +14,13 @@ function atParameter(n: number, run: () => Buffer): Buffer {
   }
 }
 
-/** The EK's private key; the reference code turns a key it cannot use into TPM_RC_FAILURE. */
-function protectorPrivateKey(protector: TpmObject): KeyObject {
+/**
+ * The EK's private key (ECC: its raw scalar, which ECDH uses without a key import); the reference code turns a key
+ * it cannot use into TPM_RC_FAILURE.
+ */
+function protectorPrivateKey(protector: TpmObject): KeyObject | Buffer {
   try {
-    return privateKeyObject(protector);
+    return protector.publicArea.type === TPM_ALG.ECC ? eccPrivateScalar(protector) : privateKeyObject(protector);
   } catch {
     throw new TpmError(TPM_RC.FAILURE);
   }

@@ -9,15 +9,14 @@ import {
   TpmError,
   TPM_RC,
   digestSize,
-  ecdhZ,
-  eccPublicKeyFromPoint,
+  ecdhZFromScalar,
   kdfe,
   rsaOaepDecrypt,
   unmarshal,
   type TPMS_ECC_PARMS,
   type TPMS_RSA_PARMS,
 } from "../../../tpm2/index.js";
-import { privateKeyObject } from "../../keys.js";
+import { eccPrivateScalar, privateKeyObject } from "../../keys.js";
 import type { TpmObject } from "../../objects.js";
 
 const LABEL = "SECRET";
@@ -43,7 +42,7 @@ function decryptRsaSalt(key: TpmObject, encrypted: Uint8Array): Buffer {
 function decryptEccSalt(key: TpmObject, encrypted: Uint8Array): Buffer {
   const point = unmarshal(TPMS_ECC_POINT, encrypted);
   const curveId = (key.publicArea.parameters as TPMS_ECC_PARMS).curveID;
-  const z = ecdhZ(privateKeyObject(key), eccPublicKeyFromPoint(curveId, point.x, point.y));
+  const z = ecdhZFromScalar(curveId, eccPrivateScalar(key), point.x, point.y);
   const nameAlg = key.publicArea.nameAlg;
   const ownX = (key.publicArea.unique as TPMS_ECC_POINT).x;
   return kdfe(nameAlg, z, LABEL, point.x, ownX, digestSize(nameAlg) * 8);

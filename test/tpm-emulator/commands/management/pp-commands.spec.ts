@@ -22,7 +22,12 @@ describe("TPM2_PP_Commands and physical presence", () => {
     const out = await c.run("GetCapability", { params: { capability: TPM_CAP.PP_COMMANDS, property: 0, propertyCount: 64 } });
     return out.capabilityData.data as number[];
   };
-  const clockSet = (auth: number) => client.call("ClockSet", { handles: [auth], auths: [pw()], params: { newTime: 10n ** 12n } });
+  // Each successful ClockSet moves the clock forward, and it keeps running: every call asks for a later time.
+  let nextTime = 10n ** 12n;
+  const clockSet = (auth: number) => {
+    nextTime += 10n ** 9n;
+    return client.call("ClockSet", { handles: [auth], auths: [pw()], params: { newTime: nextTime } });
+  };
 
   it("needs physical presence itself: TPM_RC_PP on session 1 without it, success with it", async () => {
     expect(await listed()).to.deep.equal([TPM_CC.PP_Commands]);

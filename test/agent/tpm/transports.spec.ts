@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { TpmConnectionError, TpmDevice, openDeviceFile, type TpmDevice as Device } from "../../../agent/index.js";
@@ -30,13 +30,26 @@ async function exercise(device: Device, emulator: TpmEmulator | undefined): Prom
   await device.client.flush(ek.handle);
 }
 
-function closedPort(): Promise<number> {
+function listenOn(port: number): Promise<Server | undefined> {
   return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    const server = createServer();
+    server.once("error", () => resolve(undefined));
+    server.listen(port, "127.0.0.1", () => resolve(server));
   });
+}
+
+/** A port P where nothing listens on P nor on P + 1 (mssim's platform port): both were just bound and freed. */
+async function closedPort(): Promise<number> {
+  for (;;) {
+    const first = await listenOn(0);
+    const port = (first!.address() as { port: number }).port;
+    const second = port < 65535 ? await listenOn(port + 1) : undefined;
+    await new Promise((resolve) => first!.close(resolve));
+    if (second !== undefined) {
+      await new Promise((resolve) => second.close(resolve));
+      return port;
+    }
+  }
 }
 
 describe("agent/tpm: transports", function () {

@@ -6,13 +6,9 @@
  */
 import { expect } from "chai";
 import { createCipheriv, createHash, createHmac } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { TpmEmulator, serveTpm } from "../../tpm-emulator/index.js";
-import { startAbrmd } from "./support/abrmd.js";
-import { runTool, type ToolResult } from "./support/run-tool.js";
-import { startSwtpm } from "./support/swtpm.js";
+import { runToolSteps, startToolTargets, stopToolTargets, type ToolTarget } from "./support/targets.js";
 import { requireTool } from "./support/tools.js";
 
 interface Step {
@@ -98,67 +94,18 @@ const STEPS: Step[] = [
   step("gettime_verify", "tpm2_verifysignature", "-c tk.ctx -g sha256 -m time.attest -s time.sig"),
 ];
 
-interface Target {
-  name: string;
-  tcti: string;
-  env?: Record<string, string>;
-  dir: string;
-  results: Map<string, ToolResult>;
-  stop(): Promise<void>;
-}
-
-async function runSteps(target: Target): Promise<void> {
-  const files: Record<string, Buffer> = { "msg.dat": MESSAGE, "big.dat": BIG, "hmac.key": HMAC_KEY, "aes.key": AES_KEY, "iv.bin": IV };
-  for (const [name, data] of Object.entries(files)) writeFileSync(path.join(target.dir, name), data);
-  for (const s of STEPS) {
-    const opts = { tcti: target.tcti, cwd: target.dir, ...(target.env ? { env: target.env } : {}) };
-    target.results.set(s.label, await runTool(s.tool, s.args, opts));
-    // no resource manager: the tools leave transient objects loaded (swtpm has 3 slots)
-    await runTool("tpm2_flushcontext", ["-t"], opts);
-  }
-}
-
 describe("interop: tpm2-tools key and data operations against the emulator (TCTIs swtpm and tpm2-abrmd) and swtpm", function () {
   this.timeout(600_000);
-  const targets: Target[] = [];
-
-  const mk = (name: string, tcti: string, stop: () => Promise<void>, env?: Record<string, string>): Target => ({
-    name,
-    tcti,
-    dir: mkdtempSync(path.join(tmpdir(), `apsim-crypto-${name}-`)),
-    results: new Map(),
-    stop,
-    ...(env ? { env } : {}),
-  });
+  const targets: ToolTarget[] = [];
 
   before(async function () {
     requireTool(this, ["swtpm", "tpm2_startup", "tpm2_rsaencrypt", "tpm2_duplicate", "tpm2_gettime", "tpm2-abrmd", "dbus-daemon"]);
-    const swtpm = await startSwtpm();
-    targets.push(mk("swtpm", swtpm.tcti, () => swtpm.stop()));
-    const direct = await serveTpm(TpmEmulator.create({ vendor: "IFX" }), { protocol: "swtpm", port: 0 });
-    targets.push(mk("emulator", `swtpm:host=127.0.0.1,port=${direct.port}`, () => direct.close()));
-    const behindBroker = await serveTpm(TpmEmulator.create({ vendor: "STM" }), { protocol: "swtpm", port: 0 });
-    const broker = await startAbrmd(`swtpm:host=127.0.0.1,port=${behindBroker.port}`, `c${behindBroker.port}`);
-    targets.push(
-      mk(
-        "emulator-abrmd",
-        broker.tcti,
-        async () => {
-          await broker.stop();
-          await behindBroker.close();
-        },
-        broker.env,
-      ),
-    );
-    await Promise.all(targets.map(runSteps));
+    await startToolTargets(targets, "crypto", { emulatorVendor: "IFX", brokeredVendor: "STM" });
+    const files = { "msg.dat": MESSAGE, "big.dat": BIG, "hmac.key": HMAC_KEY, "aes.key": AES_KEY, "iv.bin": IV };
+    await Promise.all(targets.map((target) => runToolSteps(target, STEPS, files)));
   });
 
-  after(async () => {
-    for (const t of targets) {
-      await t.stop();
-      rmSync(t.dir, { recursive: true, force: true });
-    }
-  });
+  after(() => stopToolTargets(targets));
 
   for (const s of STEPS) {
     it(`${s.label}: ${s.fails ? "refused" : "succeeds"} on swtpm and the same on the emulator`, () => {
@@ -171,7 +118,7 @@ describe("interop: tpm2-tools key and data operations against the emulator (TCTI
     });
   }
 
-  const read = (t: Target, file: string) => readFileSync(path.join(t.dir, file));
+  const read = (t: ToolTarget, file: string) => readFileSync(path.join(t.dir, file));
 
   it("RSA-OAEP decrypts back to the message on every TPM", () => {
     for (const t of targets) expect(read(t, "msg.dec").equals(MESSAGE), t.name).to.equal(true);

@@ -6,15 +6,11 @@
  */
 import { expect } from "chai";
 import { createECDH, createHash, type ECDH } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { TPM2B_ECC_POINT, TPM2B_PUBLIC, TPMT_SIGNATURE, TPM_ALG, marshal, unmarshal, type TPMS_ECC_POINT } from "../../tpm2/index.js";
-import { TpmEmulator, serveTpm } from "../../tpm-emulator/index.js";
 import { G, big, ecdaaChallenge, schnorrHolds, toPoint } from "../tpm-emulator/commands/ephemeral/support.js";
-import { startAbrmd } from "./support/abrmd.js";
-import { runTool, type ToolResult } from "./support/run-tool.js";
-import { startSwtpm } from "./support/swtpm.js";
+import { runToolSteps, startToolTargets, stopToolTargets, type ToolTarget } from "./support/targets.js";
 import { requireTool } from "./support/tools.js";
 
 interface Step {
@@ -53,15 +49,6 @@ const STEPS: Step[] = [
   misuse("zgen2phase_signing_key", "tpm2_zgen2phase", `-c daa.ctx ${ZGEN} -t 1 --output-Z1 z1c.bin --output-Z2 z2c.bin`),
 ];
 
-interface Target {
-  name: string;
-  tcti: string;
-  env?: Record<string, string>;
-  dir: string;
-  results: Map<string, ToolResult>;
-  stop(): Promise<void>;
-}
-
 /** Party B's static and ephemeral P-256 keys, made by node:crypto. */
 function peerKey(): { ecdh: ECDH; point: TPMS_ECC_POINT } {
   const ecdh = createECDH("prime256v1");
@@ -71,60 +58,22 @@ function peerKey(): { ecdh: ECDH; point: TPMS_ECC_POINT } {
 const staticB = peerKey();
 const ephemeralB = peerKey();
 
-async function runSteps(target: Target): Promise<void> {
-  writeFileSync(path.join(target.dir, "msg.dat"), MESSAGE);
-  writeFileSync(path.join(target.dir, "qsb.bin"), marshal(TPM2B_ECC_POINT, staticB.point));
-  writeFileSync(path.join(target.dir, "qeb.bin"), marshal(TPM2B_ECC_POINT, ephemeralB.point));
-  for (const s of STEPS) {
-    const opts = { tcti: target.tcti, cwd: target.dir, ...(target.env ? { env: target.env } : {}) };
-    target.results.set(s.label, await runTool(s.tool, s.args, opts));
-    // no resource manager: the tools leave transient objects and sessions loaded (swtpm has 3 slots of each)
-    await runTool("tpm2_flushcontext", ["-t"], opts);
-    await runTool("tpm2_flushcontext", ["-l"], opts);
-  }
-}
-
 describe("interop: tpm2-tools ECDAA and two-phase ECDH (commit, ecephemeral, sign -s ecdaa, zgen2phase) against the emulator and swtpm", function () {
   this.timeout(300_000);
-  const targets: Target[] = [];
-
-  const mk = (name: string, tcti: string, stop: () => Promise<void>, env?: Record<string, string>): Target => ({
-    name,
-    tcti,
-    dir: mkdtempSync(path.join(tmpdir(), `apsim-ecdaa-${name}-`)),
-    results: new Map(),
-    stop,
-    ...(env ? { env } : {}),
-  });
+  const targets: ToolTarget[] = [];
 
   before(async function () {
     requireTool(this, ["swtpm", "tpm2_startup", "tpm2_commit", "tpm2_ecephemeral", "tpm2_zgen2phase", "tpm2-abrmd", "dbus-daemon"]);
-    const swtpm = await startSwtpm();
-    targets.push(mk("swtpm", swtpm.tcti, () => swtpm.stop()));
-    const direct = await serveTpm(TpmEmulator.create({ vendor: "INTC" }), { protocol: "swtpm", port: 0 });
-    targets.push(mk("emulator", `swtpm:host=127.0.0.1,port=${direct.port}`, () => direct.close()));
-    const behindBroker = await serveTpm(TpmEmulator.create({ vendor: "NTC" }), { protocol: "swtpm", port: 0 });
-    const broker = await startAbrmd(`swtpm:host=127.0.0.1,port=${behindBroker.port}`, `d${behindBroker.port}`);
-    targets.push(
-      mk(
-        "emulator-abrmd",
-        broker.tcti,
-        async () => {
-          await broker.stop();
-          await behindBroker.close();
-        },
-        broker.env,
-      ),
-    );
-    await Promise.all(targets.map(runSteps));
+    await startToolTargets(targets, "ecdaa", { emulatorVendor: "INTC", brokeredVendor: "NTC" });
+    const files = {
+      "msg.dat": MESSAGE,
+      "qsb.bin": marshal(TPM2B_ECC_POINT, staticB.point),
+      "qeb.bin": marshal(TPM2B_ECC_POINT, ephemeralB.point),
+    };
+    await Promise.all(targets.map((target) => runToolSteps(target, STEPS, files, ["-t", "-l"])));
   });
 
-  after(async () => {
-    for (const t of targets) {
-      await t.stop();
-      rmSync(t.dir, { recursive: true, force: true });
-    }
-  });
+  after(() => stopToolTargets(targets));
 
   for (const s of STEPS) {
     it(`${s.label}: ${s.fails ? "refused" : "succeeds"} on swtpm and the same on the emulator`, () => {
@@ -137,8 +86,8 @@ describe("interop: tpm2-tools ECDAA and two-phase ECDH (commit, ecephemeral, sig
     });
   }
 
-  const read = (t: Target, file: string) => readFileSync(path.join(t.dir, file));
-  const point = (t: Target, file: string) => unmarshal(TPM2B_ECC_POINT, read(t, file));
+  const read = (t: ToolTarget, file: string) => readFileSync(path.join(t.dir, file));
+  const point = (t: ToolTarget, file: string) => unmarshal(TPM2B_ECC_POINT, read(t, file));
 
   it("the commit counters run 0 (ecephemeral), 1, 2 (commit) on every TPM", () => {
     for (const t of targets) {

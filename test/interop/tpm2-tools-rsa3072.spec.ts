@@ -6,13 +6,10 @@
  */
 import { expect } from "chai";
 import { constants, createPublicKey, verify } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { EK_POLICY_B_SHA384 } from "../../tpm2/index.js";
-import { TpmEmulator, serveTpm } from "../../tpm-emulator/index.js";
-import { runTool, type ToolResult } from "./support/run-tool.js";
-import { startSwtpm } from "./support/swtpm.js";
+import { runToolSteps, startToolTargets, stopToolTargets, type ToolTarget } from "./support/targets.js";
 import { requireTool } from "./support/tools.js";
 
 interface Step {
@@ -50,52 +47,18 @@ const STEPS: Step[] = [
   step("ek_h6_public", "tpm2_readpublic", "-c ek.ctx -o ek.pem -f pem"),
 ];
 
-interface Target {
-  name: string;
-  tcti: string;
-  dir: string;
-  results: Map<string, ToolResult>;
-  stop(): Promise<void>;
-}
-
-async function runSteps(target: Target): Promise<void> {
-  writeFileSync(path.join(target.dir, "msg.dat"), MESSAGE);
-  writeFileSync(path.join(target.dir, "ek-policy.dat"), EK_POLICY_B_SHA384);
-  for (const s of STEPS) {
-    const opts = { tcti: target.tcti, cwd: target.dir };
-    target.results.set(s.label, await runTool(s.tool, s.args, opts));
-    // no resource manager: the tools leave transient objects loaded (swtpm has 3 slots)
-    await runTool("tpm2_flushcontext", ["-t"], opts);
-  }
-}
-
 describe("interop: RSA-3072 with tpm2-tools against the emulator and swtpm", function () {
   this.timeout(600_000);
-  const targets: Target[] = [];
-
-  const mk = (name: string, tcti: string, stop: () => Promise<void>): Target => ({
-    name,
-    tcti,
-    dir: mkdtempSync(path.join(tmpdir(), `apsim-rsa3072-${name}-`)),
-    results: new Map(),
-    stop,
-  });
+  const targets: ToolTarget[] = [];
 
   before(async function () {
     requireTool(this, ["swtpm", "tpm2_startup", "tpm2_createprimary", "tpm2_sign", "tpm2_verifysignature", "tpm2_rsadecrypt"]);
-    const swtpm = await startSwtpm();
-    targets.push(mk("swtpm", swtpm.tcti, () => swtpm.stop()));
-    const emulator = await serveTpm(TpmEmulator.create({ vendor: "IFX" }), { protocol: "swtpm", port: 0 });
-    targets.push(mk("emulator", `swtpm:host=127.0.0.1,port=${emulator.port}`, () => emulator.close()));
-    await Promise.all(targets.map(runSteps));
+    await startToolTargets(targets, "rsa3072", { emulatorVendor: "IFX" });
+    const files = { "msg.dat": MESSAGE, "ek-policy.dat": EK_POLICY_B_SHA384 };
+    await Promise.all(targets.map((target) => runToolSteps(target, STEPS, files)));
   });
 
-  after(async () => {
-    for (const t of targets) {
-      await t.stop();
-      rmSync(t.dir, { recursive: true, force: true });
-    }
-  });
+  after(() => stopToolTargets(targets));
 
   for (const s of STEPS) {
     it(`${s.label}: succeeds on swtpm and on the emulator`, () => {
@@ -106,7 +69,7 @@ describe("interop: RSA-3072 with tpm2-tools against the emulator and swtpm", fun
     });
   }
 
-  const read = (t: Target, file: string) => readFileSync(path.join(t.dir, file));
+  const read = (t: ToolTarget, file: string) => readFileSync(path.join(t.dir, file));
 
   it("every RSA key is 3072 bits, the EK included", () => {
     for (const t of targets) {

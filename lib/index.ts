@@ -21,3 +21,11 @@ export { createHttpsApp, listenLoopback, type HttpsAppOptions, type HttpsServerT
 export { ManualClock, systemClock, type Clock } from "./clock.js";
 export { AdminTokenError, adminTokenFile, bearerTokenMatches, loadOrCreateAdminToken, readAdminToken } from "./admin-token.js";
 export { seededRandom } from "./seeded-random.js";
+export {
+  openDatabase,
+  parseDatabaseLocation,
+  type DatabaseKind,
+  type DatabaseLocation,
+  type DatabaseSchemaOptions,
+  type OpenDatabase,
+} from "./database.js";

@@ -3,7 +3,7 @@
  * are new entries. The migrator takes a lock (a row lock on PostgreSQL), so service replicas may start at once.
  */
 import type { Kysely, Migration, MigrationProvider } from "kysely";
-import type { DatabaseKind } from "./database.js";
+import type { DatabaseKind } from "../../lib/index.js";
 
 function createTables(kind: DatabaseKind): Migration {
   const bytes = kind === "postgres" ? "bytea" : "blob";

@@ -27,27 +27,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import {
-  TPM_ALG,
-  TPM_RC,
-  TPM_RH,
-  TPM_SU,
-  COMMANDS,
-  TPM_RS_PW,
-  TpmClient,
-  akTemplate,
-  buildCommand,
-  makeCredential,
-  marshal,
-  withSession,
-  ekTemplateEcc,
-  ekTemplateRsa,
-  pw,
-  srkTemplate,
-  type TPMT_PUBLIC,
-  type Transport,
-} from "../tpm2/index.js";
-import { TpmEmulator, manufactureTpm } from "../tpm-emulator/index.js";
+import type * as Tpm2Module from "../tpm2/index.js";
+import type { TPMT_PUBLIC, TpmClient, Transport } from "../tpm2/index.js";
+import type * as EmulatorModule from "../tpm-emulator/index.js";
+import type { TpmEmulator } from "../tpm-emulator/index.js";
+
+// The built modules, as `apsim` and fleets run them (the script builds first): the TypeScript loader would add its
+// own per-closure helpers to every command and measure them too.
+const built = (module: string) => new URL(`../dist/${module}/index.js`, import.meta.url).href;
+const { TPM_ALG, TPM_RC, TPM_RH, TPM_SU, COMMANDS, TPM_RS_PW, TpmClient: Client, akTemplate, buildCommand, makeCredential, marshal, withSession, ekTemplateEcc, ekTemplateRsa, pw, srkTemplate } = (await import(built("tpm2"))) as typeof Tpm2Module;
+const { TpmEmulator: Emulator, manufactureTpm } = (await import(built("tpm-emulator"))) as typeof EmulatorModule;
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string) => {
@@ -319,7 +308,7 @@ async function vsSwtpm(): Promise<void> {
   const children: ChildProcess[] = [];
   try {
     const ourState = path.join(dir, "ours");
-    TpmEmulator.create({ vendor: "IFX", stateDir: ourState, seed: randomBytes(32) }).save();
+    Emulator.create({ vendor: "IFX", stateDir: ourState, seed: randomBytes(32) }).save();
     // the built `apsim` binary, as users run it (npm run bench:tpm builds first)
     const main = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
     const ours = spawn(process.execPath, [main, "tpm", "serve", "--state", ourState, "--port", "0", "--object-slots", "3", "--json"], {
@@ -341,8 +330,8 @@ async function vsSwtpm(): Promise<void> {
 
     const a = await rawSocketTransport(ourPort);
     const b = await rawSocketTransport(swPort);
-    const ourClient = new TpmClient(a.transport);
-    const swClient = new TpmClient(b.transport);
+    const ourClient = new Client(a.transport);
+    const swClient = new Client(b.transport);
     await startup(ourClient);
     await startup(swClient);
     const oursOps = opTable(ourClient);
@@ -426,8 +415,8 @@ async function memory(): Promise<{ oneTpmBytes: number; tpms: number; heapBytes:
 }
 
 async function inProcess(): Promise<void> {
-  const tpm = TpmEmulator.create({ vendor: "IFX", seed: randomBytes(32) });
-  const client = new TpmClient((cmd) => tpm.execute(cmd));
+  const tpm = Emulator.create({ vendor: "IFX", seed: randomBytes(32) });
+  const client = new Client((cmd) => tpm.execute(cmd));
   await startup(client);
   const ops = { ...opTable(client), ...activationOps(client) };
   const rows: { op: string; opsPerSec: number; spread: number; limit: string; limitOpsPerSec: number; ratio: number }[] = [];

@@ -1,6 +1,7 @@
 /**
  * The virtual device. This release: its TPM client over every transport (in-process emulator, swtpm and
- * TCG simulator sockets, kernel device) and TPM attestation as Windows runs it.
+ * TCG simulator sockets, kernel device), TPM attestation as Windows runs it, and its hardware (a model from
+ * the catalogue, its directory on disk, its Autopilot hardware hash).
  */
 export { TpmDevice, openTpm, pcrsOf, type CreatedPrimary, type PcrReading, type SignedAttestation, type TpmDeviceOptions } from "./tpm/tpm-device.js";
 export { DEFAULT_TPM_PORT, TpmLocationError, parseTpmLocation, type TpmLocation } from "./tpm/tpm-location.js";
@@ -25,3 +26,32 @@ export { AIK_CERTIFICATE_EKU, verifyAikCertificate } from "./attestation/aik-cer
 export { CertificateCache, type CertificateCacheOptions, type CertificateCacheStats } from "./attestation/certificate-cache.js";
 export { firmwareTpmVendor, type FirmwareTpmVendor } from "./attestation/firmware-vendors.js";
 export { describeOutcome, describeStep } from "./attestation/describe-outcome.js";
+export {
+  HARDWARE_CATALOGUE,
+  findHardwareModel,
+  modelsForVendor,
+  type CpuChoice,
+  type DiskChoice,
+  type HardwareModel,
+  type OsChoice,
+  type TpmPart,
+} from "./device/hardware-catalogue.js";
+export { DEVICE_FORMAT_VERSION, parseDeviceDescription, type DeviceDescription, type DeviceTpm } from "./device/device-description.js";
+export { DeviceError, type DeviceErrorCode } from "./device/device-error.js";
+export { deriveBytes, generateDevice, tpmSeedOf, type GenerateDeviceOptions } from "./device/device-model.js";
+export {
+  DEVICE_FILE,
+  DEVICE_TPM_DIR,
+  createDeviceDirectory,
+  loadDeviceDirectory,
+  openDeviceTpm,
+  type CreateDeviceOptions,
+  type DeviceDirectory,
+} from "./device/device-directory.js";
+export {
+  buildHardwareHash,
+  hardwareHashFields,
+  hardwareHashOfDirectory,
+  readTpmHashFields,
+  type TpmHashFields,
+} from "./device/hardware-hash-builder.js";

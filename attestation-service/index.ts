@@ -1,5 +1,12 @@
 /** The attestation side: simulated vendor endpoints, the AIK service, and the process that runs them. */
-export { startServices, type AttestationServiceName, type RunningServices, type StartServicesOptions } from "./server.js";
+export {
+  startServices,
+  type AttestationServiceName,
+  type ExtraService,
+  type ExtraServiceContext,
+  type RunningServices,
+  type StartServicesOptions,
+} from "./server.js";
 export {
   OUTAGE_RETRY_AFTER_SECONDS,
   registerVendorEndpoints,

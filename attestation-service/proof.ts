@@ -52,8 +52,8 @@ export async function answerProof(request: ProofRequest, context: AttestationCon
     pcrValues: request.pcrValues,
   });
   checkPcrPolicy(request.pcrValues, context.settings.pcrPolicy);
+  // the AK's clock is checked against its history inside commitProof's transaction, where it is also recorded
   const akClock = { clock: attest.clockInfo.clock, resetCount: attest.clockInfo.resetCount, restartCount: attest.clockInfo.restartCount };
-  checkAkRollback(await context.store.akHistory(session.akName), akClock);
 
   const now = context.clock.now();
   const issued = await context.aik.issue({

@@ -1,4 +1,5 @@
 import { createServer } from "node:net";
+import type { FastifyInstance } from "fastify";
 import { loadTlsCredentials } from "../certs/index.js";
 import { createHttpsApp, createLogger, listenLoopback, loadOrCreateAdminToken, systemClock, type Clock } from "../lib/index.js";
 import { installProtocolErrorHandler } from "../protocol/index.js";
@@ -8,6 +9,21 @@ import { registerAttestationService, type AttestationService } from "./service.j
 
 /** The services this process can run. */
 export type AttestationServiceName = "vendors" | "attestation";
+
+/** What a service mounted next to these ones is given. */
+export interface ExtraServiceContext {
+  readonly home: string;
+  /** The server's base URL (known before it listens). */
+  readonly url: string;
+  readonly adminToken: string;
+  readonly clock: Clock;
+}
+
+/**
+ * Another service mounted on the same app (the deployment service): the caller composes it, since this service
+ * imports no other. It returns how to close what it opened.
+ */
+export type ExtraService = (app: FastifyInstance, context: ExtraServiceContext) => Promise<{ close(): Promise<void> }>;
 
 /** Options of {@link startServices}. */
 export interface StartServicesOptions {
@@ -29,6 +45,8 @@ export interface StartServicesOptions {
   readonly vendorsUrl?: string;
   /** Service time (default the system clock). */
   readonly clock?: Clock;
+  /** Services mounted on the same port after these ones (closed before them). */
+  readonly extraServices?: readonly ExtraService[];
 }
 
 /** Services started by {@link startServices}. */
@@ -72,7 +90,8 @@ function isAddressInUse(error: unknown): boolean {
  */
 export async function startServices(options: StartServicesOptions): Promise<RunningServices> {
   const services = new Set<AttestationServiceName>(options.services ?? ["vendors", "attestation"]);
-  if (services.size === 0) throw new RangeError("startServices needs at least one service");
+  const extraServices = options.extraServices ?? [];
+  if (services.size === 0 && extraServices.length === 0) throw new RangeError("startServices needs at least one service");
   const clock = options.clock ?? systemClock;
   const host = options.host ?? "127.0.0.1";
   const vendorFaults = parseVendorFaultList(options.vendorFaults ?? []);
@@ -85,6 +104,10 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
     const app = createHttpsApp({ tls: { cert: tls.cert, key: tls.key } });
     installProtocolErrorHandler(app, (error) => logger.error({ err: error }, "internal error"));
     let attestation: AttestationService | undefined;
+    const extras: { close(): Promise<void> }[] = [];
+    const closeExtras = async (): Promise<void> => {
+      for (const extra of extras.splice(0).reverse()) await extra.close();
+    };
     try {
       if (services.has("vendors")) await registerVendorEndpoints(app, { home: options.home, clock, faults: vendorFaults, adminToken });
       if (services.has("attestation")) {
@@ -98,6 +121,8 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
           adminToken,
         });
       }
+      const context: ExtraServiceContext = { home: options.home, url: baseUrl(host, chosenPort), adminToken, clock };
+      for (const extra of extraServices) extras.push(await extra(app, context));
       const address = await listenLoopback(app, { host, port: chosenPort });
       const running = attestation;
       return {
@@ -105,11 +130,13 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
         adminToken,
         close: async () => {
           await app.close();
+          await closeExtras();
           await running?.close();
         },
       };
     } catch (error) {
       await app.close();
+      await closeExtras();
       await attestation?.close();
       if (isAddressInUse(error) && chosenPort !== options.port && attempt < PORT_ATTEMPTS) continue;
       throw error;

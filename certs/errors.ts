@@ -11,7 +11,9 @@ export type PkiErrorCode =
   | "AIK_CERT_MALFORMED"
   | "EK_PUBLIC_UNREADABLE"
   | "CRL_REQUEST_INVALID"
-  | "CA_REQUEST_INVALID";
+  | "CA_REQUEST_INVALID"
+  | "CSR_MALFORMED"
+  | "CSR_SIGNATURE_INVALID";
 
 /** An error from the PKI layer; match on `code`, never on the message. */
 export class PkiError extends Error {

@@ -82,3 +82,29 @@ export {
 } from "./certificate-reader.js";
 export { readEkCertificate, type EkCertificateFacts } from "./ek-certificate-reader.js";
 export { spkiOfTpmPublic } from "./tpm-public-spki.js";
+export {
+  MDM_CA_COMMON_NAME,
+  MDM_CA_NAME,
+  MDM_CLIENT_VALIDITY_DAYS,
+  issueMdmClientCertificate,
+  loadMdmCa,
+  type MdmCa,
+  type MdmClientCertificateRequest,
+} from "./mdm-ca.js";
+export {
+  MS_DEVICE_ID_EXTENSION_OID,
+  parseCertificateRequest,
+  requestedDeviceId,
+  verifyCertificateRequest,
+  type CertificateRequest,
+  type RequestedExtension,
+} from "./pkcs10-verification.js";
+export {
+  DEVICE_IDENTITY_VALIDITY_DAYS,
+  DEVICE_REGISTRATION_CA_COMMON_NAME,
+  DEVICE_REGISTRATION_CA_NAME,
+  issueDeviceIdentityCertificate,
+  loadDeviceRegistrationCa,
+  type DeviceIdentityCertificateRequest,
+  type DeviceRegistrationCa,
+} from "./device-identity-ca.js";

@@ -41,6 +41,9 @@ import {
   type VendorFaultsDocument,
 } from "../attestation-service/index.js";
 import { attestDevice, describeOutcome, describeStep, type AkKind, type EkChoice } from "../agent/index.js";
+import { DEFAULT_TENANT_DOMAIN, deploymentServiceMount } from "../deployment-service/index.js";
+import { registerAdminCommands } from "./admin-commands.js";
+import { registerDeviceCommands } from "./device-commands.js";
 import { registerFleetCommand } from "./fleet-command.js";
 import { note, printJson, printLines } from "./output.js";
 
@@ -310,19 +313,27 @@ interface ServicesCommandOptions {
   allowSoftwareTpm?: boolean;
   vendorFault: string[];
   vendors?: string;
+  tenantDomain?: string;
   json?: boolean;
 }
 
+/** A service `apsim up` and `apsim serve` run. */
+type ServiceName = AttestationServiceName | "deployment";
+
 /** Starts the services, prints where they listen, and stops them cleanly on SIGINT/SIGTERM (exit 0). */
-async function runServices(services: AttestationServiceName[], o: ServicesCommandOptions): Promise<void> {
+async function runServices(services: ServiceName[], o: ServicesCommandOptions): Promise<void> {
   const serviceHome = home();
+  const attestationServices = services.filter((name): name is AttestationServiceName => name !== "deployment");
+  // Alone, the deployment service takes --db; beside the attestation service, --db is the attestation service's.
+  const deploymentDb = attestationServices.length === 0 ? o.db : undefined;
   const running = await startServices({
     home: serviceHome,
     host: o.host,
     port: o.port,
-    services,
+    services: attestationServices,
     vendorFaults: o.vendorFault,
-    ...(o.db === undefined ? {} : { db: o.db }),
+    extraServices: services.includes("deployment") ? [deploymentServiceMount({ db: deploymentDb, tenantDomain: o.tenantDomain })] : [],
+    ...(o.db === undefined || attestationServices.length === 0 ? {} : { db: o.db }),
     ...(o.allowSoftwareTpm === true ? { allowSoftwareTpm: true } : {}),
     ...(o.vendors === undefined ? {} : { vendorsUrl: o.vendors }),
   });
@@ -347,27 +358,29 @@ async function runServices(services: AttestationServiceName[], o: ServicesComman
 
 program
   .command("up")
-  .description("run the vendor endpoints and the attestation service on one loopback HTTPS port")
+  .description("run the vendor endpoints, the attestation service and the deployment service on one loopback HTTPS port")
   .option("--host <addr>", "address to listen on", "127.0.0.1")
   .option("--port <n>", "port; 0 picks a free one", parsePort, 0)
   .option("--db <url>", "database of the attestation service (default SQLite under the home)")
   .option("--allow-software-tpm", "let the attestation service certify software TPMs")
   .option("--vendor-fault <VENDOR=FAULT>", `a vendor endpoint fault, repeatable: ${vendorFaultHelp}`, faultTexts("VENDOR=FAULT"), [] as string[])
+  .option("--tenant-domain <domain>", "domain of the deployment service's tenant", DEFAULT_TENANT_DOMAIN)
   .option("--json", "print one JSON document {url, adminTokenFile}")
-  .action((o: ServicesCommandOptions) => runServices(["vendors", "attestation"], o));
+  .action((o: ServicesCommandOptions) => runServices(["vendors", "attestation", "deployment"], o));
 
 program
   .command("serve")
   .description("run one service alone")
-  .addArgument(new Argument("<service>", "which service").choices(["vendors", "attestation"]))
+  .addArgument(new Argument("<service>", "which service").choices(["vendors", "attestation", "deployment"]))
   .option("--host <addr>", "address to listen on", "127.0.0.1")
   .option("--port <n>", "port; 0 picks a free one", parsePort, 0)
-  .option("--db <url>", "database of the attestation service (default SQLite under the home)")
+  .option("--db <url>", "database of the attestation or deployment service (default SQLite under the home)")
   .option("--allow-software-tpm", "let the attestation service certify software TPMs")
+  .option("--tenant-domain <domain>", "domain of the deployment service's tenant", DEFAULT_TENANT_DOMAIN)
   .option("--vendors <url>", "base URL of the vendor endpoints the attestation service fetches from (default its own)")
   .option("--vendor-fault <VENDOR=FAULT>", `a vendor endpoint fault, repeatable: ${vendorFaultHelp}`, faultTexts("VENDOR=FAULT"), [] as string[])
   .option("--json", "print one JSON document {url, adminTokenFile}")
-  .action((service: AttestationServiceName, o: ServicesCommandOptions) => runServices([service], o));
+  .action((service: ServiceName, o: ServicesCommandOptions) => runServices([service], o));
 
 const admin = program.commands.find((c) => c.name() === "admin") ?? program.command("admin").description("change running services");
 
@@ -420,6 +433,8 @@ deviceCommand
     process.exitCode = outcome.ok ? 0 : 1;
   });
 
+registerDeviceCommands(program, home);
+registerAdminCommands(admin, home);
 registerFleetCommand(program, home);
 
 program.parseAsync().catch((e: unknown) => {

@@ -29,3 +29,20 @@ export {
   type DatabaseSchemaOptions,
   type OpenDatabase,
 } from "./database.js";
+export {
+  XML_NAMESPACE,
+  XmlError,
+  attributeValue,
+  childElement,
+  childElements,
+  escapeXmlAttribute,
+  escapeXmlText,
+  parseXml,
+  serializeXml,
+  xmlNode,
+  type XmlAttribute,
+  type XmlElement,
+  type XmlErrorCode,
+  type XmlLimits,
+  type XmlNode,
+} from "./xml.js";

@@ -100,16 +100,84 @@ export const ERRORS = Object.freeze({
   PCR_POLICY_VIOLATION: rejectedEvidence("PCR values violate the attestation policy"),
   AK_ROLLBACK: rejectedEvidence("TPM clock or counters went backwards since this AK's last attestation"),
 
-  // Device-side outcomes (never sent by a service)
+  // Autopilot device CSV (memdocs autopilot/add-devices.md); reported per row by an import
+  CSV_HEADER_INVALID: define(400, "the CSV header is not the Autopilot header"),
+  CSV_TOO_MANY_ROWS: define(400, "the CSV holds more than 500 devices"),
+  CSV_NOT_ANSI: define(400, "the CSV is not ANSI/ASCII text"),
+  CSV_ROW_INVALID: define(400, "the CSV row is malformed"),
+  CSV_HASH_INVALID: define(400, "the CSV row's hardware hash is missing or not base64"),
+  CSV_DUPLICATE_DEVICE: define(409, "the device appears twice in the CSV"),
+
+  // Directory, registration and Autopilot profiles (deployment service)
+  MEMBERSHIP_RULE_INVALID: define(400, "the dynamic membership rule does not parse"),
+  USER_INVALID: define(400, "the user principal name or password is not acceptable"),
+  USER_EXISTS: define(409, "a user with this user principal name exists"),
+  USER_DOMAIN_UNKNOWN: define(400, "the user's domain is not a domain of the tenant"),
+  GROUP_EXISTS: define(409, "a group with this name exists"),
+  DEVICE_ALREADY_REGISTERED: define(409, "a device with this hardware hash or serial number is already registered"),
+  PARTNER_CONSENT_REQUIRED: define(403, "the tenant has not granted this partner consent to register its devices"),
+  PROFILE_INVALID: define(400, "the deployment profile's settings are not valid"),
+  PROFILE_EXISTS: define(409, "a deployment profile with this name exists"),
+  DEVICE_NOT_REGISTERED: define(404, "the device is not registered with Windows Autopilot"),
+  DEVICE_PROFILE_NOT_ASSIGNED: define(404, "the device is registered but no deployment profile is assigned to it"),
+  AUTOPILOT_PROFILE_MALFORMED: define(400, "the Autopilot profile (AutopilotConfigurationFile) is malformed"),
+
+  // Autopilot hardware hash: the "OA" record list and its "CS" checksum (reference enrollment §3.1)
+  HARDWARE_HASH_MALFORMED: define(400, "the hardware hash is not a well-formed OA record list"),
+  HARDWARE_HASH_CHECKSUM_MISMATCH: define(400, "the hardware hash checksum (CS record) does not match its content"),
+  HARDWARE_HASH_TOO_LARGE: define(400, "the hardware hash is larger than 4096 bytes"),
+
+  // Device join (device registration). HRESULTs from Microsoft's "Troubleshoot hybrid join" and Autopilot
+  // troubleshooting pages: DSREG_E_DIRECTORY_FAILURE 0x801C03F2 ("The device object by the given id is not found"),
+  // DSREG_E_DEVICE_AUTHENTICATION_ERROR 0x801C0002, DSREG_AUTOJOIN_ADCONFIG_READ_FAILED 0x801C001D, and 0x801C03EA
+  // "TPM attestation failed, causing a failure to join Microsoft Entra ID with a device token" (autopilot/known-issues.md).
+  JOIN_DEVICE_NOT_FOUND: define(400, "the device object by the given id is not found", { hresult: 0x801c03f2 }),
+  JOIN_AUTHENTICATION_FAILED: define(401, "the user name or password is incorrect", { hresult: 0x801c0002 }),
+  JOIN_AIK_CERT_UNTRUSTED: define(400, "the AIK certificate does not chain to the TPM root CA through an AIK CA", { hresult: 0x801c03ea }),
+  JOIN_ATTESTATION_INVALID: define(400, "the attestation token is not valid for this AIK", { hresult: 0x801c03ea }),
+  JOIN_ATTESTATION_EXPIRED: define(400, "the attestation token has expired; attest again", { hresult: 0x801c03ea }),
+  JOIN_ATTESTATION_REPLAYED: define(400, "the attestation token was already used for a join", { hresult: 0x801c03ea }),
+  JOIN_DEVICE_KEY_NOT_CERTIFIED: define(400, "the device key is not certified by the AIK as a key bound to the TPM", { hresult: 0x801c03ea }),
+  JOIN_HYBRID_NOT_CONFIGURED: define(400, "hybrid join is not configured: no on-premises domain", { hresult: 0x801c001d }),
+
   SERVICE_UNREACHABLE: define(0, "attestation service unreachable or timed out", { hresult: HRESULT_TIMEOUT }),
   RETRY_BUDGET_EXHAUSTED: define(0, "transient failures until the retry budget was spent", {
     hresult: HRESULT_ATTESTATION_RETRY_EXCEEDED,
   }),
   NO_TPM: define(0, "device has no TPM 2.0", { hresult: HRESULT_TIMEOUT }),
+  DEVICE_STEP_UNSUPPORTED: define(0, "the device cannot run this OOBE step (no client for it)"),
+  DEVICE_STATE_INVALID: define(0, "the device's OOBE state file is unreadable or not in the expected format"),
+  DEVICE_NOT_PROVISIONED: define(0, "the user flow of pre-provisioning needs a device the technician provisioned and resealed"),
   TPM_COMMAND_FAILED: define(0, "a TPM command failed", { hresult: HRESULT_ATTESTATION_RETRY_EXCEEDED }),
   AIK_CERT_INVALID: define(0, "the AIK certificate received does not match the AK or does not verify", {
     hresult: HRESULT_BAD_REQUEST,
   }),
+  // memdocs autopilot troubleshooting: 0x80070774 in hybrid Autopilot "means that the domain controller can't be
+  // found or successfully reached" (HRESULT of ERROR_DOMAIN_CONTROLLER_NOT_FOUND, 1908).
+  HYBRID_DC_UNREACHABLE: define(0, "the domain controller named in the offline domain join blob cannot be reached", {
+    hresult: 0x80070774,
+  }),
+  // E_INVALIDDATA, as dsreg reports an answer it cannot parse.
+  HYBRID_ODJ_INVALID: define(0, "the offline domain join blob is malformed or refused by the domain controller", {
+    hresult: 0x8007000d,
+  }),
+  JOIN_RESPONSE_INVALID: define(0, "the join answer is malformed or does not certify the device key", { hresult: 0x8007000d }),
+
+  // MDM enrollment, MS-MDE2 §2.2.10 faults (SOAP 1.2: Sender faults answer 400, Receiver faults 500)
+  MDE2_MESSAGE_FORMAT: define(400, "enrollment message is malformed", { hresult: 0x80180001 }),
+  MDE2_AUTHENTICATION: define(500, "enrollment credentials were not recognised", { hresult: 0x80180002 }),
+  MDE2_AUTHORIZATION: define(500, "not allowed to enroll", { hresult: 0x80180003 }),
+  MDE2_CERTIFICATE_REQUEST: define(400, "certificate request refused", { hresult: 0x80180004 }),
+  MDE2_ENROLLMENT_SERVER: define(500, "enrollment server failure", { hresult: 0x80180005, retryable: true }),
+  MDE2_INTERNAL_SERVICE_FAULT: define(500, "unhandled enrollment service error", { hresult: 0x80180006, retryable: true }),
+  MDE2_INVALID_SECURITY: define(400, "WS-Security header missing, unsupported or invalid", { hresult: 0x80180007 }),
+  MDE2_DEVICE_CAP_REACHED: define(500, "user already enrolled too many devices", { hresult: 0x80180013 }),
+  MDE2_DEVICE_NOT_SUPPORTED: define(500, "device not supported for enrollment", { hresult: 0x80180014 }),
+  MDE2_NOT_SUPPORTED: define(500, "mobile device management is not supported", { hresult: 0x80180015 }),
+  MDE2_NOT_ELIGIBLE_TO_RENEW: define(500, "device is not eligible to renew", { hresult: 0x80180016 }),
+  MDE2_IN_MAINTENANCE: define(500, "enrollment service is in maintenance", { hresult: 0x80180017, retryable: true }),
+  MDE2_USER_LICENSE: define(500, "user has no license to enroll", { hresult: 0x80180018 }),
+  MDE2_INVALID_ENROLLMENT_DATA: define(500, "enrollment data is invalid", { hresult: 0x80180019 }),
 } satisfies Record<string, ErrorDefinition>);
 
 /** A registered error code. */

@@ -45,3 +45,84 @@ export {
 export { VIRTUAL_HOST_SUFFIX, isVirtualHost, normalizeBaseUrl, resolveVirtualUrl, virtualHostPrefix } from "./virtual-hosts.js";
 export { decodeCborBody, installProtocolErrorHandler, sendCbor } from "./http.js";
 export { renderErrorTable } from "./error-table.js";
+export {
+  AUTOPILOT_CSV_HEADER,
+  AUTOPILOT_CSV_LIMITS,
+  formatAutopilotCsv,
+  parseAutopilotCsv,
+  type AutopilotCsvError,
+  type AutopilotCsvResult,
+  type AutopilotCsvRow,
+  type AutopilotDeviceRecord,
+} from "./autopilot-csv.js";
+export {
+  AUTOPILOT_CONFIGURATION_VERSION,
+  AUTOPILOT_PROFILE_LIMITS,
+  AUTOPILOT_PROFILE_PATH,
+  DOMAIN_JOIN_METHOD,
+  OOBE_CONFIG,
+  deviceNameTemplateProblem,
+  expandDeviceNameTemplate,
+  formatAutopilotConfigurationFile,
+  parseAutopilotConfigurationFile,
+  parseAutopilotProfileRequest,
+  type AutopilotConfigurationFile,
+  type AutopilotDeploymentMode,
+  type AutopilotProfileRequest,
+} from "./autopilot-profile.js";
+export * from "./mde2/index.js";
+export {
+  CHECKSUM_RECORD_TYPE,
+  HARDWARE_HASH_LIMITS,
+  decodeHardwareHash,
+  ekPubHashOf,
+  encodeHardwareHash,
+  encodeHashRecords,
+  hardwareHashBytes,
+  hashRecordsOf,
+  type DecodedHardwareHash,
+  type DecodedHashRecord,
+  type HashRecord,
+} from "./hardware-hash.js";
+export {
+  HASH_FIELDS,
+  HashValueError,
+  hashFieldSpec,
+  type ChassisInfo,
+  type DiskIdentity,
+  type DiskSize,
+  type DisplayInfo,
+  type DisplaySizeCm,
+  type HardwareHashFields,
+  type HashFieldSpec,
+  type MemoryInfo,
+  type NetworkAdapter,
+  type OsVersion,
+  type ProcessorTopology,
+  type ValueCodec,
+} from "./hardware-hash-fields.js";
+export { validateHardwareHash, type HashFinding, type HashFindingCode, type HashFindingScope } from "./hardware-hash-validation.js";
+export { describeHardwareHash, hardwareHashReport, type HardwareHashReport, type HashReportRecord } from "./hardware-hash-report.js";
+export {
+  JOIN_MODES,
+  DOMAIN_CONTROLLER_SECURE_CHANNEL_PATH,
+  JOIN_API_VERSION,
+  JOIN_LIMITS,
+  JOIN_MEDIA_TYPE,
+  JOIN_PATH,
+  JOIN_TYPES,
+  formatJoinRequest,
+  formatJoinResponse,
+  formatOdjBlob,
+  isAttestedMode,
+  parseJoinRequest,
+  parseJoinResponse,
+  parseOdjBlob,
+  type JoinMode,
+  type JoinAttestation,
+  type JoinCredentials,
+  type JoinRequest,
+  type JoinResponse,
+  type JoinType,
+  type OdjBlob,
+} from "./join.js";

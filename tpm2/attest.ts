@@ -19,11 +19,21 @@ import { eccCurveInfo, eccPublicKeyFromPoint, fixedLength } from "./crypto/ecc.j
 import { hashInfo, isHashAlg } from "./crypto/hash.js";
 import { rsaPublicKeyFromModulus } from "./crypto/rsa.js";
 
-/**
- * The public key of an RSA or ECC TPMT_PUBLIC as a node:crypto KeyObject.
- * @throws TpmError TPM_RC_TYPE for other object types, TPM_RC_ECC_POINT / TPM_RC_CURVE for a bad ECC point.
- */
-export function publicKeyOf(pub: TPMT_PUBLIC): KeyObject {
+/** Public keys imported lately, by their key material (see {@link publicKeyOf}); the oldest entry goes first. */
+const importedKeys = new Map<string, KeyObject>();
+const MAX_IMPORTED_KEYS = 1024;
+
+function keyMaterialOf(pub: TPMT_PUBLIC): string | undefined {
+  if (pub.type === TPM_ALG.RSA) return `rsa:${(pub.parameters as TPMS_RSA_PARMS).exponent}:${Buffer.from(pub.unique as Uint8Array).toString("base64")}`;
+  if (pub.type === TPM_ALG.ECC) {
+    const point = pub.unique as TPMS_ECC_POINT;
+    const x = Buffer.from(point.x).toString("base64");
+    return `ecc:${(pub.parameters as TPMS_ECC_PARMS).curveID}:${x}:${Buffer.from(point.y).toString("base64")}`;
+  }
+  return undefined;
+}
+
+function importPublicKey(pub: TPMT_PUBLIC): KeyObject {
   if (pub.type === TPM_ALG.RSA) {
     return rsaPublicKeyFromModulus(pub.unique as Uint8Array, (pub.parameters as TPMS_RSA_PARMS).exponent);
   }
@@ -32,6 +42,24 @@ export function publicKeyOf(pub: TPMT_PUBLIC): KeyObject {
     return eccPublicKeyFromPoint((pub.parameters as TPMS_ECC_PARMS).curveID, point.x, point.y);
   }
   throw new TpmError(TPM_RC.TYPE, { message: "only RSA and ECC objects have a public key" });
+}
+
+/**
+ * The public key of an RSA or ECC TPMT_PUBLIC as a node:crypto KeyObject. The same key material gives the same
+ * KeyObject while it is among the last thousand imported: a verifier meets one AK twice in an attestation (the
+ * creation certification, then the quote), and OpenSSL both validates a point on import and precomputes on a key's
+ * first verification, which together cost more than the verification itself. Only keys that imported are kept.
+ * @throws TpmError TPM_RC_TYPE for other object types, TPM_RC_ECC_POINT / TPM_RC_CURVE for a bad ECC point.
+ */
+export function publicKeyOf(pub: TPMT_PUBLIC): KeyObject {
+  const material = keyMaterialOf(pub);
+  if (material === undefined) return importPublicKey(pub);
+  const held = importedKeys.get(material);
+  if (held !== undefined) return held;
+  const key = importPublicKey(pub);
+  if (importedKeys.size >= MAX_IMPORTED_KEYS) importedKeys.delete(importedKeys.keys().next().value!);
+  importedKeys.set(material, key);
+  return key;
 }
 
 /**

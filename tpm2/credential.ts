@@ -4,7 +4,7 @@
  * of the credential bound to an object Name. Pure functions, used by the emulator and by verifiers alike, plus the
  * tpm2-tools credential file format.
  */
-import { generateKeyPairSync, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
+import { randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
 import { Reader, Writer, marshal, unmarshalPrefix } from "./codec.js";
 import { TPM_ALG, TPM_RC } from "./constants.js";
 import { TpmError } from "./errors.js";
@@ -18,7 +18,7 @@ import {
   type TPMT_PUBLIC,
   type TPMT_SYM_DEF_OBJECT,
 } from "./structures.js";
-import { eccCurveInfo, eccPointFromKey, eccPublicKeyFromPoint, ecdhZ, ecdhZFromScalar } from "./crypto/ecc.js";
+import { ecdhContext, eccCurveInfo, eccPublicKeyFromPoint, ecdhZ, ecdhZFromScalar, fixedLength } from "./crypto/ecc.js";
 import { digestSize, hashInfo, hmac } from "./crypto/hash.js";
 import { kdfa, kdfe } from "./crypto/kdf.js";
 import { rsaOaepDecrypt, rsaOaepEncrypt, rsaPublicKeyFromModulus } from "./crypto/rsa.js";
@@ -41,6 +41,7 @@ export interface CredentialBlob {
 }
 
 const EMPTY = Buffer.alloc(0);
+const UNCOMPRESSED_POINT = Buffer.of(0x04);
 
 function rsaParameters(pub: TPMT_PUBLIC): TPMS_RSA_PARMS {
   return pub.parameters as TPMS_RSA_PARMS;
@@ -63,6 +64,29 @@ function protectorKeyBits(pub: TPMT_PUBLIC): number {
 }
 
 /**
+ * Part 1 §11.4.10.3 one-pass Diffie-Hellman from the sender's side: a fresh ephemeral key on the peer's curve and
+ * Z = x(d_e·Q_peer) at full field size, with the ephemeral public point. Runs on a raw ECDH context: importing the
+ * peer as a KeyObject and generating the ephemeral one as a key pair cost twice as much for the same operation.
+ * @throws TpmError TPM_RC_CURVE for an unimplemented curve, TPM_RC_ECC_POINT when the peer point is not on it.
+ */
+function ephemeralEcdh(curveId: number, peer: TPMS_ECC_POINT): { z: Buffer; x: Buffer; y: Buffer } {
+  const curve = eccCurveInfo(curveId);
+  const px = fixedLength(peer.x, curve.byteLength);
+  const py = fixedLength(peer.y, curve.byteLength);
+  if (px === null || py === null) throw new TpmError(TPM_RC.ECC_POINT, { message: "ECC coordinate larger than the field" });
+  const ecdh = ecdhContext(curve);
+  // SEC 1 §2.3.3 uncompressed point: 0x04 ‖ x ‖ y, each at full field size
+  const ephemeral = ecdh.generateKeys();
+  let z: Buffer;
+  try {
+    z = ecdh.computeSecret(Buffer.concat([UNCOMPRESSED_POINT, px, py]));
+  } catch {
+    throw new TpmError(TPM_RC.ECC_POINT, { message: "point is not on the curve" });
+  }
+  return { z, x: ephemeral.subarray(1, 1 + curve.byteLength), y: ephemeral.subarray(1 + curve.byteLength) };
+}
+
+/**
  * Creates a seed and encrypts it to `pub` (Part 1 §11.4.10 secret sharing, CryptSecretEncrypt of the reference
  * code): RSA — a random seed of the nameAlg's digest size, RSA-OAEP with the nameAlg and the label plus its 0x00;
  * ECC — an ephemeral key on the key's curve, seed = KDFe(nameAlg, Z, label, ephemeral.x, pub.x, digest bits).
@@ -79,12 +103,8 @@ export function encryptSeed(pub: TPMT_PUBLIC, label: string): { seed: Buffer; se
     return { seed, secret: rsaOaepEncrypt(key, nameAlg, label, seed) };
   }
   if (pub.type === TPM_ALG.ECC) {
-    const curveId = eccParameters(pub).curveID;
     const point = pub.unique as TPMS_ECC_POINT;
-    const peer = eccPublicKeyFromPoint(curveId, point.x, point.y);
-    const ephemeral = generateKeyPairSync("ec", { namedCurve: eccCurveInfo(curveId).nodeName });
-    const { x, y } = eccPointFromKey(ephemeral.publicKey);
-    const z = ecdhZ(ephemeral.privateKey, peer);
+    const { z, x, y } = ephemeralEcdh(eccParameters(pub).curveID, point);
     const seed = kdfe(nameAlg, z, label, x, point.x, size * 8);
     return { seed, secret: marshal(TPMS_ECC_POINT, { x, y }) };
   }

@@ -19,6 +19,25 @@ export interface CertificateFields {
   readonly caIssuers: readonly string[];
 }
 
+/** A certificate's signed parts and the fields a relying party checks on a leaf (RFC 5280 §4.1.1, §4.2.1). */
+export interface SignedCertificateFields extends CertificateFields {
+  /** The tbsCertificate element as received: what the signature covers. */
+  readonly tbsCertificate: Buffer;
+  /** DER of the outer signatureAlgorithm and of the tbsCertificate's signature field (they must be equal). */
+  readonly signatureAlgorithm: Buffer;
+  readonly tbsSignatureAlgorithm: Buffer;
+  /** DER contents octets of the signature algorithm's OID. */
+  readonly signatureAlgorithmOid: Buffer;
+  /** The signatureValue's bits (a whole number of octets). */
+  readonly signature: Buffer;
+  /** DER of the subjectPublicKeyInfo. */
+  readonly subjectPublicKeyInfo: Buffer;
+  /** DER contents octets of the extKeyUsage purposes (RFC 5280 §4.2.1.12); undefined without the extension. */
+  readonly extendedKeyUsage: readonly Buffer[] | undefined;
+  /** The keyUsage extension's first two octets of bits (bit 0 = 0x8000); undefined without the extension. */
+  readonly keyUsage: number | undefined;
+}
+
 /** A certificate that is not the DER this reader expects. */
 export class CertificateFormatError extends Error {
   override readonly name = "CertificateFormatError";
@@ -39,6 +58,9 @@ const OID_AUTHORITY_INFO_ACCESS = Buffer.from("2b06010505070101", "hex"); // 1.3
 const OID_CA_ISSUERS = Buffer.from("2b06010505073002", "hex"); // 1.3.6.1.5.5.7.48.2
 const OID_SUBJECT_KEY_IDENTIFIER = Buffer.from("551d0e", "hex"); // 2.5.29.14
 const OID_AUTHORITY_KEY_IDENTIFIER = Buffer.from("551d23", "hex"); // 2.5.29.35
+const OID_KEY_USAGE = Buffer.from("551d0f", "hex"); // 2.5.29.15
+const OID_EXTENDED_KEY_USAGE = Buffer.from("551d25", "hex"); // 2.5.29.37
+const BIT_STRING = 0x03;
 
 interface Element {
   readonly tag: number;
@@ -98,26 +120,42 @@ function authorityKeyIdOf(extnValue: Buffer): Buffer | undefined {
   return elements(single(extnValue, SEQUENCE, "authorityKeyIdentifier").content).find((e) => e.tag === KEY_IDENTIFIER_TAG)?.content;
 }
 
+function keyUsageOf(extnValue: Buffer): number {
+  const bits = single(extnValue, BIT_STRING, "keyUsage").content;
+  if (bits.length < 2) throw new CertificateFormatError("keyUsage has no bits");
+  return ((bits[1] ?? 0) << 8) | (bits[2] ?? 0);
+}
+
+function extendedKeyUsageOf(extnValue: Buffer): Buffer[] {
+  return elements(single(extnValue, SEQUENCE, "extKeyUsage").content).map((purpose) => expectTag(purpose, OID, "KeyPurposeId").content);
+}
+
 /**
- * Reads the fields of a DER certificate.
+ * Reads a DER certificate: its signed parts and the fields of {@link SignedCertificateFields}.
  * @throws CertificateFormatError when the bytes are not a certificate's DER as far as these fields go.
  */
-export function readCertificateFields(der: Uint8Array): CertificateFields {
+export function readSignedCertificate(der: Uint8Array): SignedCertificateFields {
   const bytes = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
-  const [tbs, algorithm, signature] = elements(single(bytes, SEQUENCE, "Certificate").content);
-  if (algorithm?.tag !== SEQUENCE || signature === undefined) throw new CertificateFormatError("signatureAlgorithm or signatureValue missing");
+  const [tbs, algorithm, signature, extra] = elements(single(bytes, SEQUENCE, "Certificate").content);
+  if (algorithm?.tag !== SEQUENCE || signature?.tag !== BIT_STRING || extra !== undefined) {
+    throw new CertificateFormatError("signatureAlgorithm or signatureValue missing");
+  }
+  if (signature.content.length < 1 || signature.content[0] !== 0) throw new CertificateFormatError("signatureValue is not whole octets");
+  const algorithmOid = expectTag(elements(algorithm.content)[0], OID, "signatureAlgorithm");
   const fields = elements(expectTag(tbs, SEQUENCE, "tbsCertificate").content);
   let i = fields[0]?.tag === VERSION_TAG ? 1 : 0;
   expectTag(fields[i++], INTEGER, "serialNumber");
-  expectTag(fields[i++], SEQUENCE, "signature");
+  const tbsSignature = expectTag(fields[i++], SEQUENCE, "signature");
   const issuer = expectTag(fields[i++], SEQUENCE, "issuer");
   expectTag(fields[i++], SEQUENCE, "validity");
   const subject = expectTag(fields[i++], SEQUENCE, "subject");
-  expectTag(fields[i++], SEQUENCE, "subjectPublicKeyInfo");
+  const spki = expectTag(fields[i++], SEQUENCE, "subjectPublicKeyInfo");
   const extensions = fields.slice(i).find((e) => e.tag === EXTENSIONS_TAG);
   let subjectKeyId: Buffer | undefined;
   let authorityKeyId: Buffer | undefined;
   let caIssuers: string[] = [];
+  let extendedKeyUsage: Buffer[] | undefined;
+  let keyUsage: number | undefined;
   for (const extension of extensions === undefined ? [] : elements(single(extensions.content, SEQUENCE, "extensions").content)) {
     const parts = elements(extension.content);
     const id = expectTag(parts[0], OID, "extnID");
@@ -125,8 +163,33 @@ export function readCertificateFields(der: Uint8Array): CertificateFields {
     if (id.content.equals(OID_AUTHORITY_INFO_ACCESS)) caIssuers = caIssuersOf(value);
     else if (id.content.equals(OID_SUBJECT_KEY_IDENTIFIER)) subjectKeyId = single(value, OCTET_STRING, "subjectKeyIdentifier").content;
     else if (id.content.equals(OID_AUTHORITY_KEY_IDENTIFIER)) authorityKeyId = authorityKeyIdOf(value);
+    else if (id.content.equals(OID_EXTENDED_KEY_USAGE)) extendedKeyUsage = extendedKeyUsageOf(value);
+    else if (id.content.equals(OID_KEY_USAGE)) keyUsage = keyUsageOf(value);
   }
-  return { issuer: issuer.der, subject: subject.der, subjectKeyId, authorityKeyId, caIssuers };
+  return {
+    issuer: issuer.der,
+    subject: subject.der,
+    subjectKeyId,
+    authorityKeyId,
+    caIssuers,
+    tbsCertificate: tbs!.der,
+    signatureAlgorithm: algorithm.der,
+    tbsSignatureAlgorithm: tbsSignature.der,
+    signatureAlgorithmOid: algorithmOid.content,
+    signature: signature.content.subarray(1),
+    subjectPublicKeyInfo: spki.der,
+    extendedKeyUsage,
+    keyUsage,
+  };
+}
+
+/**
+ * Reads the fields of a DER certificate.
+ * @throws CertificateFormatError when the bytes are not a certificate's DER as far as these fields go.
+ */
+export function readCertificateFields(der: Uint8Array): CertificateFields {
+  const { issuer, subject, subjectKeyId, authorityKeyId, caIssuers } = readSignedCertificate(der);
+  return { issuer, subject, subjectKeyId, authorityKeyId, caIssuers };
 }
 
 /**

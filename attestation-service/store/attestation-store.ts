@@ -71,6 +71,7 @@ export interface ProofCommit {
 export interface AttestationStore {
   readonly kind: DatabaseKind;
   insertSession(session: SessionRecord): Promise<void>;
+  /** The session `id`, as this store inserted it when no proof has been committed for it here since, else as stored. */
   findSession(id: string): Promise<SessionRecord | undefined>;
   akHistory(akName: string): Promise<AkClock | undefined>;
   /**
@@ -122,11 +123,27 @@ function classify(session: SessionRecord | undefined, now: number): ConsumeOutco
   return session.expiresAt <= now ? "expired" : "consumed";
 }
 
+/**
+ * Sessions this store opened and no proof has consumed here yet, most recent last. A proof usually comes back to
+ * the replica that answered its challenge, which then reads the session from here instead of the database. The
+ * database stays the authority on consumption: commitProof's conditional UPDATE decides, so a session consumed
+ * through another replica is still refused here, at the commit.
+ */
+const MAX_RECENT_SESSIONS = 4096;
+
 class KyselyAttestationStore implements AttestationStore {
+  readonly #recentSessions = new Map<string, SessionRecord>();
+
   constructor(
     readonly kind: DatabaseKind,
     private readonly db: Kysely<AttestationDatabase>,
   ) {}
+
+  #remember(session: SessionRecord): void {
+    if (session.usedAt !== undefined) return;
+    if (this.#recentSessions.size >= MAX_RECENT_SESSIONS) this.#recentSessions.delete(this.#recentSessions.keys().next().value!);
+    this.#recentSessions.set(session.id, session);
+  }
 
   async insertSession(session: SessionRecord): Promise<void> {
     await this.db
@@ -147,9 +164,12 @@ class KyselyAttestationStore implements AttestationStore {
         used_at: session.usedAt ?? null,
       })
       .execute();
+    this.#remember(session);
   }
 
   async findSession(id: string): Promise<SessionRecord | undefined> {
+    const recent = this.#recentSessions.get(id);
+    if (recent !== undefined) return recent;
     const row = await this.db.selectFrom("attestation_sessions").selectAll().where("id", "=", id).executeTakeFirst();
     return row === undefined ? undefined : sessionFromRow(row);
   }
@@ -159,6 +179,8 @@ class KyselyAttestationStore implements AttestationStore {
   }
 
   async commitProof(commit: ProofCommit): Promise<ConsumeOutcome> {
+    // whatever the outcome, the database answers for this session from now on
+    this.#recentSessions.delete(commit.sessionId);
     return this.db.transaction().execute(async (trx) => {
       const consumed = await trx
         .updateTable("attestation_sessions")
@@ -223,6 +245,7 @@ class KyselyAttestationStore implements AttestationStore {
   }
 
   async pruneSessions(before: number): Promise<number> {
+    for (const [id, session] of this.#recentSessions) if (session.expiresAt < before) this.#recentSessions.delete(id);
     const result = await this.db.deleteFrom("attestation_sessions").where("expires_at", "<", before).executeTakeFirst();
     return Number(result.numDeletedRows);
   }

@@ -67,6 +67,25 @@ function storeBehaviour(open: () => Promise<AttestationStore>, options: { twoPoo
     const found = await store.findSession(record.id);
     expect(found).to.deep.equal(record);
     expect(await store.findSession("nope")).to.equal(undefined);
+    const another = await open();
+    try {
+      expect(await another.findSession(record.id)).to.deep.equal(record);
+    } finally {
+      await another.close();
+    }
+  });
+
+  it("reads a session consumed through another handle as used, and refuses its proof", async () => {
+    const other = await open();
+    try {
+      const record = session();
+      await store.insertSession(record);
+      expect(await other.commitProof(commit(record, NOW + 1))).to.equal("consumed");
+      expect(await store.commitProof(commit(record, NOW + 2))).to.equal("replayed");
+      expect((await store.findSession(record.id))?.usedAt).to.equal(NOW + 1);
+    } finally {
+      await other.close();
+    }
   });
 
   it("consumes a session once, then reports it replayed; expired and unknown sessions are not consumed", async () => {

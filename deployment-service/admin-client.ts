@@ -1,0 +1,110 @@
+/** A client of the deployment service's admin API (what `apsim admin …` calls). */
+import { request } from "undici";
+import { createHttpsAgent } from "../lib/index.js";
+import { ProtocolError, errorDefinition, normalizeBaseUrl, parseErrorBody, type ErrorCode } from "../protocol/index.js";
+import { DEPLOYMENT_ADMIN_PREFIX, type DeviceDocument, type RegistrationDocument } from "./admin-routes.js";
+
+/** Where the admin API runs and how to reach it. */
+export interface DeploymentAdminClientOptions {
+  /** Base URL `apsim up` printed. */
+  readonly serverUrl: string;
+  readonly adminToken: string;
+  /** PEM trust anchors: the home's local TLS CA (loadTlsTrust). */
+  readonly ca?: string;
+  readonly timeoutMs?: number;
+}
+
+/** A profile as the admin API answers it. */
+export interface ProfileDocument {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly settings: Record<string, unknown>;
+  readonly groupIds: readonly string[];
+}
+
+/** Device lists of a few thousand devices fit. */
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+async function call<T>(
+  options: DeploymentAdminClientOptions,
+  method: "GET" | "PUT" | "DELETE" | "POST" | "PATCH",
+  path: string,
+  body?: { type: string; data: string | Uint8Array },
+): Promise<T> {
+  const dispatcher = createHttpsAgent({ connections: 1, timeoutMs: options.timeoutMs ?? 30_000, ...(options.ca === undefined ? {} : { ca: options.ca }) });
+  try {
+    const answer = await request(new URL(`${DEPLOYMENT_ADMIN_PREFIX.slice(1)}/${path}`, normalizeBaseUrl(options.serverUrl)), {
+      method,
+      dispatcher,
+      headers: {
+        authorization: `Bearer ${options.adminToken}`,
+        accept: "application/json",
+        ...(body === undefined ? {} : { "content-type": body.type }),
+      },
+      ...(body === undefined ? {} : { body: typeof body.data === "string" ? body.data : Buffer.from(body.data) }),
+    });
+    const text = await answer.body.text();
+    if (text.length > MAX_ANSWER_BYTES) throw new ProtocolError("BODY_TOO_LARGE", "admin answer too large");
+    let parsed: unknown;
+    try {
+      parsed = text.length === 0 ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (answer.statusCode >= 200 && answer.statusCode < 300) return parsed as T;
+    const error = parseErrorBody(parsed);
+    const code: ErrorCode = error !== undefined && errorDefinition(error.code) !== undefined ? (error.code as ErrorCode) : "INTERNAL";
+    throw new ProtocolError(code, `HTTP ${answer.statusCode} from ${path}${error === undefined ? "" : `: ${error.message}`}`);
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+const json = (value: unknown) => ({ type: "application/json", data: JSON.stringify(value) });
+
+/** Imports an Autopilot CSV (bytes as read from the file). */
+export function importCsvAt(options: DeploymentAdminClientOptions, csv: Uint8Array): Promise<RegistrationDocument> {
+  return call(options, "POST", "devices/import-csv", { type: "text/csv", data: csv });
+}
+
+/** The tenant's registered devices. */
+export async function listDevicesAt(options: DeploymentAdminClientOptions): Promise<DeviceDocument[]> {
+  return (await call<{ devices: DeviceDocument[] }>(options, "GET", "devices")).devices;
+}
+
+/** Creates a deployment profile (settings as the admin API takes them) assigned to `assignTo` (default every Autopilot device). */
+export function createProfileAt(
+  options: DeploymentAdminClientOptions,
+  input: { name: string; settings: Record<string, unknown>; assignTo?: { groupTag?: string; groupIds?: string[]; allDevices?: boolean } },
+): Promise<ProfileDocument> {
+  return call(options, "POST", "profiles", json(input));
+}
+
+/** The tenant's profiles, oldest first. */
+export async function listProfilesAt(options: DeploymentAdminClientOptions): Promise<ProfileDocument[]> {
+  return (await call<{ profiles: ProfileDocument[] }>(options, "GET", "profiles")).profiles;
+}
+
+/** The offline AutopilotConfigurationFile.json of a profile, as the service wrote it (ASCII). */
+export async function exportProfileAt(options: DeploymentAdminClientOptions, profileId: string): Promise<string> {
+  return JSON.stringify(await call<unknown>(options, "GET", `profiles/${encodeURIComponent(profileId)}/offline-file`), null, 2);
+}
+
+/** Creates a directory user. */
+export function createUserAt(
+  options: DeploymentAdminClientOptions,
+  input: { upn: string; password: string; displayName?: string },
+): Promise<{ id: string; upn: string; displayName: string }> {
+  return call(options, "POST", "users", json(input));
+}
+
+/** Grants a partner consent to register the tenant's devices. */
+export function grantConsentAt(options: DeploymentAdminClientOptions, partnerId: string): Promise<{ partnerId: string; grantedAt: string }> {
+  return call(options, "PUT", `consents/${encodeURIComponent(partnerId)}`);
+}
+
+/** Withdraws a partner's consent. */
+export async function revokeConsentAt(options: DeploymentAdminClientOptions, partnerId: string): Promise<void> {
+  await call(options, "DELETE", `consents/${encodeURIComponent(partnerId)}`);
+}

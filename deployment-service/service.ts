@@ -1,0 +1,74 @@
+/**
+ * The deployment service mounted on a fastify app: the directory and Autopilot registration behind the admin API,
+ * and the device-facing profile lookup `POST /deployment/v1/autopilot/profile` (JSON {hardwareHash, serialNumber?}
+ * → AutopilotConfigurationFile JSON, or DEVICE_NOT_REGISTERED / DEVICE_PROFILE_NOT_ASSIGNED).
+ */
+import type { FastifyInstance } from "fastify";
+import type { Clock } from "../lib/index.js";
+import { AUTOPILOT_PROFILE_LIMITS, AUTOPILOT_PROFILE_PATH, parseAutopilotProfileRequest } from "../protocol/index.js";
+import { registerDeploymentAdminRoutes } from "./admin-routes.js";
+import { DEFAULT_TENANT_DOMAIN, Directory } from "./directory/directory.js";
+import { deviceProfile } from "./profiles/profiles.js";
+import { openDeploymentStore, type DeploymentStore, type TenantRecord } from "./store/deployment-store.js";
+import type { MigrationSet } from "./store/migrations.js";
+
+/** Options of {@link registerDeploymentService}. */
+export interface DeploymentServiceOptions {
+  /** Home of the default SQLite database. */
+  readonly home: string;
+  /** `postgres://…`, `sqlite:PATH`, `:memory:` or a path; default `<home>/deployment.sqlite`. */
+  readonly db?: string | undefined;
+  readonly clock: Clock;
+  /** Bearer token of the admin routes. */
+  readonly adminToken: string;
+  /** The tenant's domain (default `contoso.example`); the tenant is created on first start. */
+  readonly tenantDomain?: string | undefined;
+  /** Migrations of other parts of the service (MDM), run with the directory's. */
+  readonly extraMigrations?: readonly MigrationSet[];
+  /** scrypt cost of new password hashes (default: OWASP's minimum). */
+  readonly passwordCost?: { N: number; r: number; p: number };
+}
+
+/** The mounted service, with what other parts of the deployment service build on. */
+export interface DeploymentService {
+  readonly tenant: TenantRecord;
+  readonly directory: Directory;
+  readonly store: DeploymentStore;
+  close(): Promise<void>;
+}
+
+/** Opens and migrates the store, creates the tenant when new, and mounts the routes on `app`. */
+export async function registerDeploymentService(app: FastifyInstance, options: DeploymentServiceOptions): Promise<DeploymentService> {
+  const store = await openDeploymentStore({ home: options.home, db: options.db, extraMigrations: options.extraMigrations ?? [] });
+  try {
+    const directory = new Directory({ store, clock: options.clock, ...(options.passwordCost === undefined ? {} : { passwordCost: options.passwordCost }) });
+    const tenant = await directory.ensureTenant(options.tenantDomain ?? DEFAULT_TENANT_DOMAIN);
+    await registerDeploymentAdminRoutes(app, { adminToken: options.adminToken, directory, tenant, clock: options.clock });
+    app.post(`/${AUTOPILOT_PROFILE_PATH}`, { bodyLimit: AUTOPILOT_PROFILE_LIMITS.maxRequestBytes }, async (request, reply) => {
+      const profile = await deviceProfile(directory, parseAutopilotProfileRequest(request.body));
+      return reply.type("application/json").send(profile);
+    });
+    let closed: Promise<void> | undefined;
+    return { tenant, directory, store, close: () => (closed ??= store.close()) };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** What {@link deploymentServiceMount}'s function is given by the process that runs it. */
+export interface DeploymentMountContext {
+  readonly home: string;
+  readonly adminToken: string;
+  readonly clock: Clock;
+}
+
+/**
+ * The deployment service as a function that mounts it on an app (for startServices' `extraServices`, which the
+ * command line composes).
+ */
+export function deploymentServiceMount(
+  options: Omit<DeploymentServiceOptions, "home" | "adminToken" | "clock">,
+): (app: FastifyInstance, context: DeploymentMountContext) => Promise<DeploymentService> {
+  return (app, context) => registerDeploymentService(app, { ...options, home: context.home, adminToken: context.adminToken, clock: context.clock });
+}

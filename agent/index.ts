@@ -55,3 +55,7 @@ export {
   readTpmHashFields,
   type TpmHashFields,
 } from "./device/hardware-hash-builder.js";
+export { joinDevice, type JoinDeviceOptions, type JoinOutcome } from "./join/join-device.js";
+export { DEVICE_KEY_ATTRIBUTES, createDeviceKey, deviceKeyTemplate, type CertifiedDeviceKey, type DeviceKeyKind } from "./join/device-key.js";
+export { applyOfflineDomainJoin, type DomainMembership } from "./join/domain-join.js";
+export type { KeptAttestationKey } from "./attestation/outcome.js";

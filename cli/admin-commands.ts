@@ -5,13 +5,15 @@ import { loadTlsTrust } from "../certs/index.js";
 import {
   createProfileAt,
   createUserAt,
+  exportProfileAt,
   grantConsentAt,
   importCsvAt,
   listDevicesAt,
+  listProfilesAt,
   revokeConsentAt,
   type DeploymentAdminClientOptions,
 } from "../deployment-service/index.js";
-import { readAdminToken } from "../lib/index.js";
+import { readAdminToken, writeFileAtomic } from "../lib/index.js";
 import { note, printJson, printLines } from "./output.js";
 
 interface ServerOptions {
@@ -79,6 +81,22 @@ export function registerAdminCommands(admin: Command, home: () => string): void 
         else printLines([`profile ${created.name} (${created.id}) assigned to ${created.groupIds.length} group(s)`]);
       },
     );
+
+  withServer(profile.command("export"))
+    .description("write a profile's offline AutopilotConfigurationFile.json (ASCII, for %WINDIR%\\Provisioning\\Autopilot)")
+    .requiredOption("--name <name>", "profile name")
+    .option("--out <file>", "file to write (default: stdout)")
+    .action(async (o: ServerOptions & { name: string; out?: string }) => {
+      const client = await clientOf(o, home);
+      const found = (await listProfilesAt(client)).find((candidate) => candidate.name === o.name);
+      if (found === undefined) throw new InvalidArgumentError(`no profile named ${o.name}`);
+      const text = await exportProfileAt(client, found.id);
+      if (o.out === undefined) printLines([text]);
+      else {
+        await writeFileAtomic(o.out, Buffer.from(text, "latin1"));
+        note(`wrote ${o.out}`);
+      }
+    });
 
   const user = admin.commands.find((c) => c.name() === "user") ?? admin.command("user").description("directory users");
   withServer(user.command("create"))

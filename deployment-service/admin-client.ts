@@ -31,6 +31,7 @@ async function call<T>(
   method: "GET" | "PUT" | "DELETE" | "POST" | "PATCH",
   path: string,
   body?: { type: string; data: string | Uint8Array },
+  raw = false,
 ): Promise<T> {
   const dispatcher = createHttpsAgent({ connections: 1, timeoutMs: options.timeoutMs ?? 30_000, ...(options.ca === undefined ? {} : { ca: options.ca }) });
   try {
@@ -52,7 +53,7 @@ async function call<T>(
     } catch {
       parsed = undefined;
     }
-    if (answer.statusCode >= 200 && answer.statusCode < 300) return parsed as T;
+    if (answer.statusCode >= 200 && answer.statusCode < 300) return (raw ? text : parsed) as T;
     const error = parseErrorBody(parsed);
     const code: ErrorCode = error !== undefined && errorDefinition(error.code) !== undefined ? (error.code as ErrorCode) : "INTERNAL";
     throw new ProtocolError(code, `HTTP ${answer.statusCode} from ${path}${error === undefined ? "" : `: ${error.message}`}`);
@@ -86,9 +87,9 @@ export async function listProfilesAt(options: DeploymentAdminClientOptions): Pro
   return (await call<{ profiles: ProfileDocument[] }>(options, "GET", "profiles")).profiles;
 }
 
-/** The offline AutopilotConfigurationFile.json of a profile, as the service wrote it (ASCII). */
-export async function exportProfileAt(options: DeploymentAdminClientOptions, profileId: string): Promise<string> {
-  return JSON.stringify(await call<unknown>(options, "GET", `profiles/${encodeURIComponent(profileId)}/offline-file`), null, 2);
+/** The offline AutopilotConfigurationFile.json of a profile, byte for byte as the service wrote it (ASCII). */
+export function exportProfileAt(options: DeploymentAdminClientOptions, profileId: string): Promise<string> {
+  return call<string>(options, "GET", `profiles/${encodeURIComponent(profileId)}/offline-file`, undefined, true);
 }
 
 /** Creates a directory user. */

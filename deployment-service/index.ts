@@ -37,3 +37,11 @@ export {
   type DeploymentAdminClientOptions,
   type ProfileDocument,
 } from "./admin-client.js";
+export { registerJoinService, type JoinRoutesOptions } from "./join/join-routes.js";
+export { JoinService, certifyQualifyingData, type JoinServiceOptions } from "./join/join-service.js";
+export type { JoinDirectory, JoinRecord, JoinUser, RegisteredJoinDevice } from "./join/join-directory.js";
+export { DomainControllerSimulator, type DomainControllerOptions } from "./join/domain-controller.js";
+export { MemoryTokenReplayGuard, type TokenReplayGuard } from "./join/token-replay-guard.js";
+export type { AttestationKeySource, JsonWebKeySet } from "./join/attestation-keys.js";
+export { ATTESTATION_TOKEN_ISSUER as JOIN_ATTESTATION_TOKEN_ISSUER } from "./join/attestation-token-check.js";
+export { DEFAULT_DEVICE_TOKEN_TTL_MS, DEVICE_TOKEN_ISSUER, deviceTokenKeyFile, type DeviceTokenClaims } from "./join/device-token.js";

@@ -4,18 +4,23 @@
  * → AutopilotConfigurationFile JSON, or DEVICE_NOT_REGISTERED / DEVICE_PROFILE_NOT_ASSIGNED).
  */
 import type { FastifyInstance } from "fastify";
+import type { Kysely } from "kysely";
+import { loadMdmCa } from "../certs/index.js";
 import type { Clock } from "../lib/index.js";
 import { AUTOPILOT_PROFILE_LIMITS, AUTOPILOT_PROFILE_PATH, parseAutopilotProfileRequest } from "../protocol/index.js";
 import { registerDeploymentAdminRoutes } from "./admin-routes.js";
 import { DEFAULT_TENANT_DOMAIN, Directory } from "./directory/directory.js";
+import { createEnrollmentRegistry, directoryAuthenticator, enrollmentMigrations, registerEnrollmentService, type EnrollmentDatabase } from "./mdm/index.js";
 import { deviceProfile } from "./profiles/profiles.js";
 import { openDeploymentStore, type DeploymentStore, type TenantRecord } from "./store/deployment-store.js";
 import type { MigrationSet } from "./store/migrations.js";
 
 /** Options of {@link registerDeploymentService}. */
 export interface DeploymentServiceOptions {
-  /** Home of the default SQLite database. */
+  /** Home of the default SQLite database and of the MDM CA. */
   readonly home: string;
+  /** The base URL devices reach the service at (MDM enrollment serves its URLs on its root). */
+  readonly baseUrl: string;
   /** `postgres://…`, `sqlite:PATH`, `:memory:` or a path; default `<home>/deployment.sqlite`. */
   readonly db?: string | undefined;
   readonly clock: Clock;
@@ -39,7 +44,7 @@ export interface DeploymentService {
 
 /** Opens and migrates the store, creates the tenant when new, and mounts the routes on `app`. */
 export async function registerDeploymentService(app: FastifyInstance, options: DeploymentServiceOptions): Promise<DeploymentService> {
-  const store = await openDeploymentStore({ home: options.home, db: options.db, extraMigrations: options.extraMigrations ?? [] });
+  const store = await openDeploymentStore({ home: options.home, db: options.db, extraMigrations: [enrollmentMigrations, ...(options.extraMigrations ?? [])] });
   try {
     const directory = new Directory({ store, clock: options.clock, ...(options.passwordCost === undefined ? {} : { passwordCost: options.passwordCost }) });
     const tenant = await directory.ensureTenant(options.tenantDomain ?? DEFAULT_TENANT_DOMAIN);
@@ -47,6 +52,15 @@ export async function registerDeploymentService(app: FastifyInstance, options: D
     app.post(`/${AUTOPILOT_PROFILE_PATH}`, { bodyLimit: AUTOPILOT_PROFILE_LIMITS.maxRequestBytes }, async (request, reply) => {
       const profile = await deviceProfile(directory, parseAutopilotProfileRequest(request.body));
       return reply.type("application/json").send(profile);
+    });
+    await registerEnrollmentService(app, {
+      baseUrl: options.baseUrl,
+      tenantDomain: tenant.domain,
+      authenticator: directoryAuthenticator(directory),
+      // the store's database holds the enrollment table: its migrations ran with the directory's above
+      registry: createEnrollmentRegistry(store.db as unknown as Kysely<EnrollmentDatabase>),
+      mdmCa: await loadMdmCa(options.home),
+      clock: options.clock,
     });
     let closed: Promise<void> | undefined;
     return { tenant, directory, store, close: () => (closed ??= store.close()) };
@@ -59,6 +73,8 @@ export async function registerDeploymentService(app: FastifyInstance, options: D
 /** What {@link deploymentServiceMount}'s function is given by the process that runs it. */
 export interface DeploymentMountContext {
   readonly home: string;
+  /** The server's base URL. */
+  readonly url: string;
   readonly adminToken: string;
   readonly clock: Clock;
 }
@@ -68,7 +84,8 @@ export interface DeploymentMountContext {
  * command line composes).
  */
 export function deploymentServiceMount(
-  options: Omit<DeploymentServiceOptions, "home" | "adminToken" | "clock">,
+  options: Omit<DeploymentServiceOptions, "home" | "baseUrl" | "adminToken" | "clock">,
 ): (app: FastifyInstance, context: DeploymentMountContext) => Promise<DeploymentService> {
-  return (app, context) => registerDeploymentService(app, { ...options, home: context.home, adminToken: context.adminToken, clock: context.clock });
+  return (app, context) =>
+    registerDeploymentService(app, { ...options, home: context.home, baseUrl: context.url, adminToken: context.adminToken, clock: context.clock });
 }

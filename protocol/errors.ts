@@ -145,6 +145,7 @@ export const ERRORS = Object.freeze({
     hresult: HRESULT_ATTESTATION_RETRY_EXCEEDED,
   }),
   NO_TPM: define(0, "device has no TPM 2.0", { hresult: HRESULT_TIMEOUT }),
+  MALFORMED_RESPONSE: define(0, "the service's answer is not well-formed", { hresult: HRESULT_BAD_REQUEST }),
   DEVICE_STEP_UNSUPPORTED: define(0, "the device cannot run this OOBE step (no client for it)"),
   DEVICE_STATE_INVALID: define(0, "the device's OOBE state file is unreadable or not in the expected format"),
   DEVICE_NOT_PROVISIONED: define(0, "the user flow of pre-provisioning needs a device the technician provisioned and resealed"),
@@ -178,6 +179,17 @@ export const ERRORS = Object.freeze({
   MDE2_IN_MAINTENANCE: define(500, "enrollment service is in maintenance", { hresult: 0x80180017, retryable: true }),
   MDE2_USER_LICENSE: define(500, "user has no license to enroll", { hresult: 0x80180018 }),
   MDE2_INVALID_ENROLLMENT_DATA: define(500, "enrollment data is invalid", { hresult: 0x80180019 }),
+  // MDM enrollment, the device's side: MENROLL_E_CONNECTIVITY, MENROLL_E_INVALIDSSLCERT and
+  // MENROLL_E_DEVICE_MESSAGE_FORMAT_ERROR ("Invalid message from the MDM server") of mdmregistration.h.
+  MDE2_SERVER_UNREACHABLE: define(0, "the enrollment server could not be reached or did not answer in time", { hresult: 0x80180010, retryable: true }),
+  MDE2_SERVER_CERTIFICATE_INVALID: define(0, "the enrollment server's TLS certificate is not trusted", { hresult: 0x80180012 }),
+  MDE2_RESPONSE_INVALID: define(0, "the enrollment server's answer is malformed or does not match the request", { hresult: 0x80180001 }),
+  // MDM management, MS-MDM / OMA-DM SyncML 1.2 (the device answers these with HTTP 400 or ends its session)
+  SYNCML_MALFORMED: define(400, "SyncML message is malformed"),
+  SYNCML_TOO_LARGE: define(413, "SyncML message exceeds its size or count bounds"),
+  SYNCML_VERSION_UNSUPPORTED: define(400, "SyncML message is not SYNCML:SYNCML1.2 with VerDTD 1.2 and VerProto DM/1.2"),
+  SYNCML_SESSION_INVALID: define(400, "SyncML message breaks the session rules (SessionID, MsgID, header Status)"),
+  SYNCML_SESSION_REJECTED: define(0, "the management server refused the session in its SyncHdr Status"),
 } satisfies Record<string, ErrorDefinition>);
 
 /** A registered error code. */

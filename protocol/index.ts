@@ -71,6 +71,7 @@ export {
   type AutopilotProfileRequest,
 } from "./autopilot-profile.js";
 export * from "./mde2/index.js";
+export * from "./syncml/index.js";
 export {
   CHECKSUM_RECORD_TYPE,
   HARDWARE_HASH_LIMITS,

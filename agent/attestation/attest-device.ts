@@ -79,6 +79,8 @@ export interface AttestDeviceOptions {
   readonly tpmOptions?: TpmDeviceOptions;
   /** Called as each step completes (progress output). */
   readonly onStep?: (event: StepEvent) => void;
+  /** Leave the AK loaded once attested and return it with the attestation token (for the join that follows). */
+  readonly keepAk?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
@@ -186,6 +188,8 @@ interface Run {
   readonly exchange: Exchange;
   readonly certificates: CertificateCache;
   readonly track: (handle: number) => void;
+  /** Stops tracking a transient object: it stays loaded. */
+  readonly keep: (handle: number) => void;
   /** Flushes a tracked transient object now. */
   readonly release: (handle: number) => Promise<void>;
 }
@@ -262,7 +266,10 @@ async function attestWith(device: TpmDevice, options: AttestDeviceOptions, run: 
     () => Promise.resolve().then(() => verifyAikCertificate(ak.key.public, proof.akCertificate, proof.akCertificateChain, run.certificates)),
     serviceFailure,
   );
-  return { ok: true, code: OK_CODE, hresult: S_OK, akCertificate, steps: steps.steps };
+  if (options.keepAk !== true) return { ok: true, code: OK_CODE, hresult: S_OK, akCertificate, steps: steps.steps };
+  run.keep(ak.key.handle);
+  const attestationKey = { handle: ak.key.handle, name: ak.key.name, public: ak.key.public };
+  return { ok: true, code: OK_CODE, hresult: S_OK, akCertificate, steps: steps.steps, attestationKey, token: proof.token };
 }
 
 /**
@@ -291,6 +298,7 @@ export async function attestDevice(options: AttestDeviceOptions): Promise<Attest
     exchange: { dispatcher, timeoutMs: requestTimeoutMs },
     certificates: certificateCacheOf(options),
     track: (handle) => transients.add(handle),
+    keep: (handle) => transients.delete(handle),
     release: async (handle) => {
       transients.delete(handle);
       await device.flushQuietly(handle);

@@ -159,3 +159,17 @@ export function getBytes(url: string, exchange: Exchange): Promise<{ body: Buffe
   return send(url, { method: "GET", headers: { accept: "*/*" } }, exchange);
 }
 
+
+/** POSTs a JSON message and returns the parsed JSON answer (validate it with the protocol's parse*). */
+export async function postJson(url: string, message: unknown, exchange: Exchange): Promise<unknown> {
+  const { body } = await send(
+    url,
+    { method: "POST", body: Buffer.from(JSON.stringify(message)), headers: { "content-type": "application/json", accept: "application/json" } },
+    exchange,
+  );
+  try {
+    return JSON.parse(body.toString("utf8")) as unknown;
+  } catch (error) {
+    throw new AttestationFailure("MALFORMED_RESPONSE", `${url}: the answer is not JSON`, { cause: error });
+  }
+}

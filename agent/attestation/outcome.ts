@@ -3,6 +3,7 @@
  * certificate, and every step with its duration — the shape `apsim device attest --json` prints.
  */
 import { errorDefinition, formatHresult, type ErrorCode } from "../../protocol/index.js";
+import type { TPMT_PUBLIC } from "../../tpm2/index.js";
 
 /** The steps of the flow, in the order Windows runs them. */
 export type StepName =
@@ -36,6 +37,17 @@ export interface AttestationOutcome {
   /** PEM of the AIK certificate; null unless attested. */
   readonly akCertificate: string | null;
   readonly steps: readonly AttestationStep[];
+  /** With `keepAk`, once attested: the AK, left loaded in the TPM for the join (the caller flushes it). */
+  readonly attestationKey?: KeptAttestationKey;
+  /** With `keepAk`, once attested: the attestation token the join presents. */
+  readonly token?: string;
+}
+
+/** An AK left loaded after attestation. */
+export interface KeptAttestationKey {
+  readonly handle: number;
+  readonly name: Uint8Array;
+  readonly public: TPMT_PUBLIC;
 }
 
 /** A step as it completes, with a human-readable detail that stays out of the outcome document. */

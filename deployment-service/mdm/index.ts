@@ -1,1 +1,2 @@
 export * from "./enrollment/index.js";
+export { directoryAuthenticator, type DeviceTokenCheck } from "./directory-authenticator.js";

@@ -1,13 +1,13 @@
 import { expect } from "chai";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { request, type Dispatcher } from "undici";
 import { loadTlsTrust } from "../../certs/index.js";
 import { createHttpsAgent } from "../../lib/index.js";
-import { AUTOPILOT_PROFILE_PATH, formatAutopilotCsv } from "../../protocol/index.js";
+import { AUTOPILOT_PROFILE_PATH, formatAutopilotCsv, parseAutopilotConfigurationFile } from "../../protocol/index.js";
 import { hardwareHashOf } from "../deployment-service/support/directory.js";
 
 const MAIN = fileURLToPath(new URL("../../cli/main.ts", import.meta.url));
@@ -42,7 +42,7 @@ function apsim(home: string, env: Record<string, string>, ...args: string[]): Pr
   });
 }
 
-describe("apsim serve deployment / admin import-csv, profile, user, consent, devices", function () {
+describe("apsim serve deployment / admin import-csv, profile create|export, user, consent, devices", function () {
   this.timeout(180_000);
   let home: string;
   let dispatcher: Dispatcher;
@@ -87,6 +87,12 @@ describe("apsim serve deployment / admin import-csv, profile, user, consent, dev
         body: JSON.stringify({ hardwareHash: hardwareHashOf(1) }),
       });
       expect(await answer.body.json()).to.include({ DeploymentProfileName: "Sales", CloudAssignedPreProvisioningAllowed: 1, CloudAssignedTenantDomain: "fabrikam.example" });
+
+      const offline = path.join(home, "AutopilotConfigurationFile.json");
+      const exported = await admin("profile", "export", "--name", "Sales", "--out", offline);
+      expect(exported.code, exported.stderr).to.equal(0);
+      expect(parseAutopilotConfigurationFile(await readFile(offline))).to.include({ DeploymentProfileName: "Sales", CloudAssignedDeviceName: "S-%SERIAL%" });
+      expect((await admin("profile", "export", "--name", "Nope")).code).to.equal(1);
 
       expect((await admin("user", "create", "--upn", "ada@fabrikam.example", "--password", "correct horse")).code).to.equal(0);
       const granted = await admin("consent", "grant", "--partner", "oem-1", "--json");

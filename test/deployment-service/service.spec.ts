@@ -16,7 +16,7 @@ import {
   type DeploymentAdminClientOptions,
 } from "../../deployment-service/index.js";
 import { ManualClock, createHttpsAgent } from "../../lib/index.js";
-import { AUTOPILOT_PROFILE_PATH, formatAutopilotCsv, type ProtocolError, parseAutopilotConfigurationFile } from "../../protocol/index.js";
+import { AUTOPILOT_PROFILE_PATH, buildDiscoverRequest, formatAutopilotCsv, parseDiscoverResponse, type ProtocolError, parseAutopilotConfigurationFile } from "../../protocol/index.js";
 import { TEST_PASSWORD_COST, hardwareHashOf } from "./support/directory.js";
 
 /** A JSON answer: an error body, a registration, or a profile file. */
@@ -137,5 +137,30 @@ describe("deployment-service/service over HTTPS", function () {
     await revokeConsentAt(client, "oem-contoso");
     const again = await post("deployment/v1/partners/oem-contoso/devices", { devices: [{ serialNumber: "OEM-2", hardwareHash: hardwareHashOf(12) }] }, auth);
     expect(again.status).to.equal(403);
+  });
+
+  it("serves MDM discovery on the root of the base URL, pointing the device at this server's enrollment endpoints", async () => {
+    const get = await request(`${services.url}EnrollmentServer/Discovery.svc`, { dispatcher });
+    await get.body.dump();
+    expect(get.statusCode).to.equal(200);
+    const discover = buildDiscoverRequest({
+      messageId: "urn:uuid:0d5a1441-5891-453b-becf-a2e5f6ea3749",
+      emailAddress: "bob@fabrikam.example",
+      requestVersion: "4.0",
+      deviceType: "CIMClient_Windows",
+      applicationVersion: "10.0.19043.1202",
+      osEdition: "48",
+      authPolicies: ["OnPremise", "Federated"],
+    });
+    const answer = await request(`${services.url}EnrollmentServer/Discovery.svc`, {
+      method: "POST",
+      dispatcher,
+      headers: { "content-type": "application/soap+xml; charset=utf-8" },
+      body: discover,
+    });
+    expect(answer.statusCode).to.equal(200);
+    const response = parseDiscoverResponse(await answer.body.text());
+    expect(response.relatesTo).to.equal("urn:uuid:0d5a1441-5891-453b-becf-a2e5f6ea3749");
+    expect(new URL(response.enrollmentServiceUrl).origin).to.equal(new URL(services.url).origin);
   });
 });

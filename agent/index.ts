@@ -59,3 +59,42 @@ export { joinDevice, type JoinDeviceOptions, type JoinOutcome } from "./join/joi
 export { DEVICE_KEY_ATTRIBUTES, createDeviceKey, deviceKeyTemplate, type CertifiedDeviceKey, type DeviceKeyKind } from "./join/device-key.js";
 export { applyOfflineDomainJoin, type DomainMembership } from "./join/domain-join.js";
 export type { KeptAttestationKey } from "./attestation/outcome.js";
+export {
+  buildWindowsCsr,
+  enrollDevice,
+  generateRsaKeyPair,
+  type EnrollDeviceOptions,
+  type EnrollingDevice,
+  type EnrollmentCredentials,
+  type EnrollmentOutcome,
+  type KeySource,
+} from "./mdm/enrollment/index.js";
+export { CSP_NODES } from "./mdm/csp/csp-catalogue.js";
+export {
+  canonicalLocUri,
+  type CspNodeDefinition,
+  type DeviceIdentity,
+  type ExecBehaviour,
+  type NodeAccess,
+  type NodeFormat,
+} from "./mdm/csp/csp-node.js";
+export { CspTree, isDataOfFormat, type CommandReply, type CommandStatus, type CspTreeOptions } from "./mdm/csp/csp-tree.js";
+export { MSI_STATUS_INITIALIZED, parseMsiInstallJob, type MsiInstallJob } from "./mdm/csp/exec-handlers.js";
+export {
+  FileSettingsStore,
+  MemorySettingsStore,
+  readCspState,
+  type CspState,
+  type ExecRecord,
+  type SettingsStore,
+  type StoredNode,
+} from "./mdm/csp/settings-store.js";
+export {
+  answerServerMessage,
+  buildFirstPackage,
+  runManagementSession,
+  type DevicePrepSyncState,
+  type ManagementSessionOptions,
+  type ManagementSessionResult,
+  type SyncMlTransport,
+} from "./mdm/management-session.js";

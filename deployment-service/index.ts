@@ -37,7 +37,7 @@ export {
   type DeploymentAdminClientOptions,
   type ProfileDocument,
 } from "./admin-client.js";
-export { registerJoinService, type JoinRoutesOptions } from "./join/join-routes.js";
+export { joinServiceMount, registerJoinService, type JoinMountContext, type JoinRoutesOptions } from "./join/join-routes.js";
 export { JoinService, certifyQualifyingData, type JoinServiceOptions } from "./join/join-service.js";
 export type { JoinDirectory, JoinRecord, JoinUser, RegisteredJoinDevice } from "./join/join-directory.js";
 export { DomainControllerSimulator, type DomainControllerOptions } from "./join/domain-controller.js";

@@ -5,11 +5,15 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
-import { loadMdmCa } from "../certs/index.js";
+import { loadMdmCa, loadTlsTrust } from "../certs/index.js";
 import type { Clock } from "../lib/index.js";
 import { AUTOPILOT_PROFILE_LIMITS, AUTOPILOT_PROFILE_PATH, parseAutopilotProfileRequest } from "../protocol/index.js";
 import { registerDeploymentAdminRoutes } from "./admin-routes.js";
 import { DEFAULT_TENANT_DOMAIN, Directory } from "./directory/directory.js";
+import { joinDirectoryOf, joinedDeviceMigrations } from "./directory/joined-devices.js";
+import type { AttestationKeySource } from "./join/attestation-keys.js";
+import { DomainControllerSimulator } from "./join/domain-controller.js";
+import { registerJoinService } from "./join/join-routes.js";
 import { createEnrollmentRegistry, directoryAuthenticator, enrollmentMigrations, registerEnrollmentService, type EnrollmentDatabase } from "./mdm/index.js";
 import { deviceProfile } from "./profiles/profiles.js";
 import { openDeploymentStore, type DeploymentStore, type TenantRecord } from "./store/deployment-store.js";
@@ -32,6 +36,10 @@ export interface DeploymentServiceOptions {
   readonly extraMigrations?: readonly MigrationSet[];
   /** scrypt cost of new password hashes (default: OWASP's minimum). */
   readonly passwordCost?: { N: number; r: number; p: number };
+  /** The attestation service's token keys (default: fetched from the base URL, where `apsim up` serves them). */
+  readonly attestationKeys?: AttestationKeySource;
+  /** The on-premises domain hybrid joins join (default `corp.<tenant domain>`). */
+  readonly domainController?: DomainControllerSimulator;
 }
 
 /** The mounted service, with what other parts of the deployment service build on. */
@@ -39,12 +47,14 @@ export interface DeploymentService {
   readonly tenant: TenantRecord;
   readonly directory: Directory;
   readonly store: DeploymentStore;
+  /** The simulated domain controller of hybrid joins (tests make it unreachable). */
+  readonly domainController: DomainControllerSimulator;
   close(): Promise<void>;
 }
 
 /** Opens and migrates the store, creates the tenant when new, and mounts the routes on `app`. */
 export async function registerDeploymentService(app: FastifyInstance, options: DeploymentServiceOptions): Promise<DeploymentService> {
-  const store = await openDeploymentStore({ home: options.home, db: options.db, extraMigrations: [enrollmentMigrations, ...(options.extraMigrations ?? [])] });
+  const store = await openDeploymentStore({ home: options.home, db: options.db, extraMigrations: [joinedDeviceMigrations, enrollmentMigrations, ...(options.extraMigrations ?? [])] });
   try {
     const directory = new Directory({ store, clock: options.clock, ...(options.passwordCost === undefined ? {} : { passwordCost: options.passwordCost }) });
     const tenant = await directory.ensureTenant(options.tenantDomain ?? DEFAULT_TENANT_DOMAIN);
@@ -53,17 +63,33 @@ export async function registerDeploymentService(app: FastifyInstance, options: D
       const profile = await deviceProfile(directory, parseAutopilotProfileRequest(request.body));
       return reply.type("application/json").send(profile);
     });
+    const domainController = options.domainController ?? new DomainControllerSimulator({ domain: `corp.${tenant.domain}` });
+    const join = await registerJoinService(app, {
+      home: options.home,
+      clock: options.clock,
+      directory: joinDirectoryOf(directory, store, tenant),
+      attestationKeys: options.attestationKeys ?? { url: options.baseUrl, ca: await loadTlsTrust(options.home) },
+      domainController,
+    });
+    const checkDeviceToken = async (jwt: string) => {
+      const claims = await join.verifyDeviceToken(jwt);
+      return claims === undefined ? undefined : { deviceId: claims.deviceid, userPrincipalName: claims.upn };
+    };
     await registerEnrollmentService(app, {
       baseUrl: options.baseUrl,
       tenantDomain: tenant.domain,
-      authenticator: directoryAuthenticator(directory),
+      authenticator: directoryAuthenticator(directory, checkDeviceToken),
       // the store's database holds the enrollment table: its migrations ran with the directory's above
       registry: createEnrollmentRegistry(store.db as unknown as Kysely<EnrollmentDatabase>),
       mdmCa: await loadMdmCa(options.home),
       clock: options.clock,
     });
     let closed: Promise<void> | undefined;
-    return { tenant, directory, store, close: () => (closed ??= store.close()) };
+    const close = async () => {
+      await join.close();
+      await store.close();
+    };
+    return { tenant, directory, store, domainController, close: () => (closed ??= close()) };
   } catch (error) {
     await store.close();
     throw error;

@@ -148,7 +148,9 @@ export const ERRORS = Object.freeze({
   MALFORMED_RESPONSE: define(0, "the service's answer is not well-formed", { hresult: HRESULT_BAD_REQUEST }),
   DEVICE_STEP_UNSUPPORTED: define(0, "the device cannot run this OOBE step (no client for it)"),
   DEVICE_STATE_INVALID: define(0, "the device's OOBE state file is unreadable or not in the expected format"),
-  DEVICE_NOT_PROVISIONED: define(0, "the user flow of pre-provisioning needs a device the technician provisioned and resealed"),
+  DEVICE_ALREADY_DEPLOYED: define(0, "the device already went through this part of OOBE"),
+  PRE_PROVISIONING_NOT_ALLOWED: define(0, "the device's profile does not allow pre-provisioning"),
+  USER_CREDENTIALS_REQUIRED: define(0, "the flow needs a user to sign in"),
   TPM_COMMAND_FAILED: define(0, "a TPM command failed", { hresult: HRESULT_ATTESTATION_RETRY_EXCEEDED }),
   AIK_CERT_INVALID: define(0, "the AIK certificate received does not match the AK or does not verify", {
     hresult: HRESULT_BAD_REQUEST,
@@ -184,12 +186,14 @@ export const ERRORS = Object.freeze({
   MDE2_SERVER_UNREACHABLE: define(0, "the enrollment server could not be reached or did not answer in time", { hresult: 0x80180010, retryable: true }),
   MDE2_SERVER_CERTIFICATE_INVALID: define(0, "the enrollment server's TLS certificate is not trusted", { hresult: 0x80180012 }),
   MDE2_RESPONSE_INVALID: define(0, "the enrollment server's answer is malformed or does not match the request", { hresult: 0x80180001 }),
+
   // MDM management, MS-MDM / OMA-DM SyncML 1.2 (the device answers these with HTTP 400 or ends its session)
   SYNCML_MALFORMED: define(400, "SyncML message is malformed"),
   SYNCML_TOO_LARGE: define(413, "SyncML message exceeds its size or count bounds"),
   SYNCML_VERSION_UNSUPPORTED: define(400, "SyncML message is not SYNCML:SYNCML1.2 with VerDTD 1.2 and VerProto DM/1.2"),
   SYNCML_SESSION_INVALID: define(400, "SyncML message breaks the session rules (SessionID, MsgID, header Status)"),
   SYNCML_SESSION_REJECTED: define(0, "the management server refused the session in its SyncHdr Status"),
+  MDM_SETTINGS_INVALID: define(0, "the device's MDM settings store is unreadable or not in the expected format"),
 } satisfies Record<string, ErrorDefinition>);
 
 /** A registered error code. */

@@ -29,7 +29,7 @@ export const SYNCML_LIMITS = Object.freeze({
 });
 
 /** Alert codes (OMA-DM 1.2 §6.6.4; MS-MDM §2.2.7.2). */
-export const ALERT = Object.freeze({
+export const SYNCML_ALERT = Object.freeze({
   SERVER_INITIATED: "1200",
   CLIENT_INITIATED: "1201",
   NEXT_MESSAGE: "1222",
@@ -40,7 +40,7 @@ export const ALERT = Object.freeze({
 });
 
 /** Meta Type values of the 1224 client event alert (MS-MDM §3.2.5.1) and the 1226 unenroll alert. */
-export const ALERT_TYPES = Object.freeze({
+export const SYNCML_ALERT_TYPES = Object.freeze({
   loginStatus: "com.microsoft/MDM/LoginStatus",
   aadUserToken: "com.microsoft/MDM/AADUserToken",
   devicePrepSync: "com.microsoft/MDM/DevicePrepSync",
@@ -48,7 +48,7 @@ export const ALERT_TYPES = Object.freeze({
 });
 
 /** SyncML status codes the management channel uses (OMA-DM 1.2 representation protocol, Appendix). */
-export const STATUS = Object.freeze({
+export const SYNCML_STATUS = Object.freeze({
   OK: 200,
   ACCEPTED: 202,
   AUTHENTICATION_ACCEPTED: 212,

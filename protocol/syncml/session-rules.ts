@@ -5,7 +5,7 @@
  */
 import { ProtocolError } from "../errors.js";
 import type { AlertCommand, ItemCommand, ResultsCommand, StatusCommand, SyncHdr, SyncMlCommand, SyncMlItem, SyncMlMessage } from "./message.js";
-import { ALERT, ALERT_TYPES, STATUS, SYNCML_VERSION } from "./namespaces.js";
+import { SYNCML_ALERT, SYNCML_ALERT_TYPES, SYNCML_STATUS, SYNCML_VERSION } from "./namespaces.js";
 
 /** CmdIDs for one message: 1, 2, 3, … (MS-MDM §2.2.7: unique within the message). */
 export class CmdIdSequence {
@@ -35,7 +35,7 @@ export function syncHeader(fields: { sessionId: string | number; msgId: string |
 }
 
 /** The Status acknowledging the peer's header: MsgRef its MsgID, CmdRef 0, Cmd SyncHdr, refs to its URIs. */
-export function headerStatus(peer: SyncHdr, cmdId: string, code: number = STATUS.OK): StatusCommand {
+export function headerStatus(peer: SyncHdr, cmdId: string, code: number = SYNCML_STATUS.OK): StatusCommand {
   return {
     kind: "Status",
     cmdId,
@@ -87,18 +87,18 @@ export function devInfoReplace(cmdId: string, info: DevInfo): ItemCommand {
 }
 
 /** The 1201/1200 session alert. */
-export function sessionAlert(cmdId: string, code: typeof ALERT.CLIENT_INITIATED | typeof ALERT.SERVER_INITIATED): AlertCommand {
+export function sessionAlert(cmdId: string, code: typeof SYNCML_ALERT.CLIENT_INITIATED | typeof SYNCML_ALERT.SERVER_INITIATED): AlertCommand {
   return { kind: "Alert", cmdId, data: code, items: [] };
 }
 
 /** A 1224 client-event alert (LoginStatus, AADUserToken, DevicePrepSync) carrying `data` under Meta Type `type`. */
 export function clientEventAlert(cmdId: string, type: string, data: string): AlertCommand {
-  return { kind: "Alert", cmdId, data: ALERT.CLIENT_EVENT, items: [{ meta: { type }, data }] };
+  return { kind: "Alert", cmdId, data: SYNCML_ALERT.CLIENT_EVENT, items: [{ meta: { type }, data }] };
 }
 
 /** The 1226 alert of a user-requested unenroll. */
 export function unenrollAlert(cmdId: string): AlertCommand {
-  return { kind: "Alert", cmdId, data: ALERT.GENERIC, items: [{ meta: { type: ALERT_TYPES.unenrollUserRequest, format: "int" }, data: "1" }] };
+  return { kind: "Alert", cmdId, data: SYNCML_ALERT.GENERIC, items: [{ meta: { type: SYNCML_ALERT_TYPES.unenrollUserRequest, format: "int" }, data: "1" }] };
 }
 
 /**

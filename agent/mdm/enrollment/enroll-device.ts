@@ -267,11 +267,14 @@ async function enroll(options: EnrollDeviceOptions, exchange: SoapExchange): Pro
   return { ok: true, code: "OK", hresult: formatHresult(0), ...received, privateKey: keyPair.privateKey };
 }
 
+/** MENROLL_E_DEVICE_UNKNOWN_ERROR, for a code that carries no HRESULT of its own. */
+const UNKNOWN_ERROR = 0x80180008;
+
 function failureOf(error: ProtocolError): EnrollmentFailure {
   return {
     ok: false,
     code: error.code,
-    hresult: formatHresult(error.hresult ?? 0x80180008),
+    hresult: formatHresult(error.hresult ?? UNKNOWN_ERROR),
     message: error.message,
     retryable: error.retryable,
   };
@@ -283,7 +286,7 @@ function failureOf(error: ProtocolError): EnrollmentFailure {
  *   HRESULT, MDE2_SERVER_UNREACHABLE / MDE2_SERVER_CERTIFICATE_INVALID for transport failures,
  *   MDE2_RESPONSE_INVALID for an answer the device cannot use, MDE2_INVALID_ENROLLMENT_DATA for device data
  *   Windows would never send.
- * @throws RangeError for a `serverUrl` that is not https.
+ * @throws TypeError for a `serverUrl` that is not a URL, RangeError for one that is not https.
  */
 export async function enrollDevice(options: EnrollDeviceOptions): Promise<EnrollmentOutcome> {
   if (new URL(options.serverUrl).protocol !== "https:") throw new RangeError("the enrollment server's URL must be https");

@@ -7,13 +7,20 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { memoryOobeStateStore } from "../../agent/oobe/oobe-state.js";
+import { fileOobeStateStore, memoryOobeStateStore } from "../../agent/oobe/oobe-state.js";
 import { runDeviceOobe, type DeviceOobeOptions } from "../../agent/oobe/device-oobe.js";
 import { createDeviceDirectory, openDeviceTpm, type DeviceDirectory } from "../../agent/index.js";
 import { buildHardwareHash } from "../../agent/device/hardware-hash-builder.js";
 import { startServices, type RunningServices } from "../../attestation-service/index.js";
 import { loadTlsTrust } from "../../certs/index.js";
-import { createProfileAt, createUserAt, deploymentServiceMount, importCsvAt, type DeploymentAdminClientOptions } from "../../deployment-service/index.js";
+import {
+  DomainControllerSimulator,
+  createProfileAt,
+  createUserAt,
+  deploymentServiceMount,
+  importCsvAt,
+  type DeploymentAdminClientOptions,
+} from "../../deployment-service/index.js";
 import { formatAutopilotCsv } from "../../protocol/index.js";
 import { TEST_PASSWORD_COST } from "../deployment-service/support/directory.js";
 
@@ -28,13 +35,14 @@ describe("e2e: Autopilot OOBE against apsim up", function () {
   let services: RunningServices;
   let admin: DeploymentAdminClientOptions;
   let serial = 0;
+  const domainController = new DomainControllerSimulator({ domain: "corp.contoso.example" });
 
   before(async () => {
     home = await mkdtemp(path.join(os.tmpdir(), "apsim-oobe-"));
     services = await startServices({
       home,
       port: 0,
-      extraServices: [deploymentServiceMount({ tenantDomain: "contoso.example", passwordCost: TEST_PASSWORD_COST })],
+      extraServices: [deploymentServiceMount({ tenantDomain: "contoso.example", passwordCost: TEST_PASSWORD_COST, domainController })],
     });
     ca = await loadTlsTrust(home);
     admin = { serverUrl: services.url, adminToken: services.adminToken, ca };
@@ -44,6 +52,7 @@ describe("e2e: Autopilot OOBE against apsim up", function () {
       settings: { mode: "user-driven", allowPreProvisioning: true },
       assignTo: { groupTag: "Staff" },
     });
+    await createProfileAt(admin, { name: "Hybrid desks", settings: { mode: "user-driven", join: "hybrid" }, assignTo: { groupTag: "Hybrid" } });
     await createUserAt(admin, { upn: "adele@contoso.example", password: "Correct horse 1" });
   });
   after(async () => {
@@ -104,5 +113,94 @@ describe("e2e: Autopilot OOBE against apsim up", function () {
     expect(result.deviceName).to.equal(`K-${made.description.smbios.serialNumber}`.slice(0, 15));
     expect(result.enrollment?.dmServerUrl).to.match(/^https:\/\/127\.0\.0\.1:\d+\//);
     expect(result.enrollmentId).to.be.a("string").and.not.equal("");
+  });
+
+  it("self-deploying with a firmware TPM (EK certificate from the vendor endpoint)", async () => {
+    const result = await oobe(await device("INTC", "Kiosk"));
+    expect(result, JSON.stringify(result.steps)).to.include({ ok: true, mode: "self-deploying" });
+  });
+
+  it("user-driven: the user signs in, the device joins Entra with the user's credentials and enrolls", async () => {
+    const result = await oobe(await device("STM", "Staff"), { user: { upn: "adele@contoso.example", password: "Correct horse 1" } });
+    expect(result, JSON.stringify(result.steps)).to.include({ ok: true, mode: "user-driven" });
+    expect(outline(result.steps).slice(-3)).to.deep.equal(["signIn:ok", "joiningNetwork:ok", "registeringMdm:ok"]);
+    expect(result.deviceName).to.match(/^DESKTOP-[A-Z0-9]{7}$/);
+  });
+
+  it("user-driven with a wrong password stops at the join, and enrollment reports 'previous step failed'", async () => {
+    const result = await oobe(await device("STM", "Staff"), { user: { upn: "adele@contoso.example", password: "wrong" } });
+    expect(result.ok).to.equal(false);
+    expect(outline(result.steps).slice(-2)).to.deep.equal(["joiningNetwork:failed", "registeringMdm:previousStepFailed"]);
+  });
+
+  it("user-driven without a user fails at sign-in", async () => {
+    const result = await oobe(await device("STM", "Staff"));
+    expect(result).to.include({ ok: false, code: "USER_CREDENTIALS_REQUIRED" });
+  });
+
+  it("pre-provisioning: the technician provisions and reseals (state on disk), the user flow later finishes on the same state", async () => {
+    const made = await device("IFX", "Staff");
+    const state = fileOobeStateStore(made.dir);
+    const technician = await oobe(made, { technician: true, state });
+    expect(technician, JSON.stringify(technician.steps)).to.include({ ok: true, mode: "pre-provisioning" });
+    expect(outline(technician.steps).slice(-4)).to.deep.equal(["securingHardware:ok", "joiningNetwork:ok", "registeringMdm:ok", "reseal:ok"]);
+    expect(technician.state).to.include({ stage: "resealed", mode: "pre-provisioning" });
+    expect(technician.state.enrollmentId).to.equal(technician.enrollmentId);
+
+    const user = await oobe(made, { state: fileOobeStateStore(made.dir), user: { upn: "adele@contoso.example", password: "Correct horse 1" } });
+    expect(user, JSON.stringify(user.steps)).to.include({ ok: true, mode: "pre-provisioning" });
+    expect(outline(user.steps).slice(-1)).to.deep.equal(["signIn:ok"]);
+    expect(user.state).to.include({ stage: "completed", enrollmentId: technician.enrollmentId, deviceName: technician.deviceName });
+  });
+
+  it("the technician flow on a profile that does not allow pre-provisioning fails at the profile step", async () => {
+    const result = await oobe(await device("IFX", "Kiosk"), { technician: true });
+    expect(result).to.include({ ok: false, code: "PRE_PROVISIONING_NOT_ALLOWED" });
+    expect(result.steps.find((s) => s.name === "profile")).to.include({ status: "failed" });
+  });
+
+  it("hybrid join: the offline domain join blob is applied; an unreachable domain controller fails the join", async () => {
+    const user = { upn: "adele@contoso.example", password: "Correct horse 1" };
+    const joined = await oobe(await device("NTC", "Hybrid"), { user });
+    expect(joined, JSON.stringify(joined.steps)).to.include({ ok: true, mode: "user-driven" });
+    domainController.setReachable(false);
+    try {
+      const refused = await oobe(await device("NTC", "Hybrid"), { user });
+      expect(refused.ok).to.equal(false);
+      expect(refused.steps.find((s) => s.name === "joiningNetwork")).to.include({ status: "failed" });
+    } finally {
+      domainController.setReachable(true);
+    }
+  });
+
+  it("a TPM 1.2 device or a virtual machine in self-deploying stops at 'Securing your hardware' with 0x800705b4", async () => {
+    for (const model of ["hp-elitebook-840-g2-tpm12", "hyperv-vm"]) {
+      const result = await oobe(await device("IFX", "Kiosk", { model }));
+      expect(result, model).to.include({ ok: false, code: "NO_TPM", hresult: "0x800705b4" });
+      expect(outline(result.steps).slice(-3), model).to.deep.equal([
+        "securingHardware:failed",
+        "joiningNetwork:previousStepFailed",
+        "registeringMdm:previousStepFailed",
+      ]);
+    }
+  });
+
+  it("an unregistered device gets no profile, and nothing after the profile step runs", async () => {
+    const result = await oobe(await device("IFX", "Kiosk", { register: false }));
+    expect(result).to.include({ ok: false, mode: null, code: "DEVICE_NOT_REGISTERED" });
+    expect(result.steps.at(-1)).to.include({ name: "profile", status: "failed" });
+  });
+
+  it("a registered device whose tag no profile targets gets DEVICE_PROFILE_NOT_ASSIGNED", async () => {
+    const result = await oobe(await device("IFX", "Nobody"));
+    expect(result).to.include({ ok: false, code: "DEVICE_PROFILE_NOT_ASSIGNED" });
+  });
+
+  it("a self-deployed device whose enrollment record still exists cannot enroll again (0x80180014)", async () => {
+    const made = await device("IFX", "Kiosk");
+    expect((await oobe(made)).ok).to.equal(true);
+    const again = await oobe(made);
+    expect(again.ok).to.equal(false);
+    expect(again.steps.find((s) => s.status === "failed")).to.include({ hresult: "0x80180014" });
   });
 });

@@ -98,3 +98,18 @@ export {
   type ManagementSessionResult,
   type SyncMlTransport,
 } from "./mdm/management-session.js";
+export { VirtualDevice, ENROLLMENT_DIR, type SavedEnrollment, type ServerConnection, type TechnicianView, type VirtualDeviceOobeOptions } from "./virtual-device.js";
+export { runDeviceOobe, type DeviceOobeOptions, type DeviceOobeResult } from "./oobe/device-oobe.js";
+export { runOobe, stepsAfterProfile, type DeploymentMode, type OobeFlowPart, type OobeRun, type OobeStepHandlers } from "./oobe/run-oobe.js";
+export { OobeStepFailure, PRELUDE_STEPS, STEP_TITLES, type OobeStep, type OobeStepName, type OobeStepStatus } from "./oobe/oobe-step.js";
+export {
+  NEW_OOBE_STATE,
+  OOBE_STATE_FILE,
+  fileOobeStateStore,
+  memoryOobeStateStore,
+  parseOobeState,
+  type OobeStage,
+  type OobeState,
+  type OobeStateStore,
+} from "./oobe/oobe-state.js";
+export { downloadProfile } from "./oobe/profile-client.js";

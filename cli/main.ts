@@ -43,6 +43,7 @@ import {
 import { attestDevice, describeOutcome, describeStep, type AkKind, type EkChoice } from "../agent/index.js";
 import { DEFAULT_TENANT_DOMAIN, deploymentServiceMount } from "../deployment-service/index.js";
 import { registerAdminCommands } from "./admin-commands.js";
+import { registerOobeCommands } from "./oobe-command.js";
 import { registerDeviceCommands } from "./device-commands.js";
 import { registerFleetCommand } from "./fleet-command.js";
 import { note, printJson, printLines } from "./output.js";
@@ -434,6 +435,7 @@ deviceCommand
   });
 
 registerDeviceCommands(program, home);
+registerOobeCommands(program, home);
 registerAdminCommands(admin, home);
 registerFleetCommand(program, home);
 

@@ -3,13 +3,13 @@
  * then each mode's steps to MDM enrollment — and the failures Windows shows at the step that fails.
  */
 import { expect } from "chai";
-import { generateKeyPairSync } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { X509Certificate, generateKeyPairSync } from "node:crypto";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileOobeStateStore, memoryOobeStateStore } from "../../agent/oobe/oobe-state.js";
 import { runDeviceOobe, type DeviceOobeOptions } from "../../agent/oobe/device-oobe.js";
-import { createDeviceDirectory, openDeviceTpm, type DeviceDirectory } from "../../agent/index.js";
+import { ENROLLMENT_DIR, VirtualDevice, createDeviceDirectory, openDeviceTpm, type DeviceDirectory } from "../../agent/index.js";
 import { buildHardwareHash } from "../../agent/device/hardware-hash-builder.js";
 import { startServices, type RunningServices } from "../../attestation-service/index.js";
 import { loadTlsTrust } from "../../certs/index.js";
@@ -202,5 +202,24 @@ describe("e2e: Autopilot OOBE against apsim up", function () {
     const again = await oobe(made);
     expect(again.ok).to.equal(false);
     expect(again.steps.find((s) => s.status === "failed")).to.include({ hresult: "0x80180014" });
+  });
+
+  it("VirtualDevice (library API): create, CSV, technician screen, OOBE; the enrollment is kept with its key private", async () => {
+    const virtualDevice = await VirtualDevice.create({ dir: path.join(home, "devices", "library"), home, vendor: "IFX", seed: Buffer.alloc(32, 0xee) });
+    const imported = await importCsvAt(admin, Buffer.from(await virtualDevice.autopilotCsv({ groupTag: "Staff", assignedUser: "adele@contoso.example" }), "latin1"));
+    expect(imported.errors ?? []).to.deep.equal([]);
+    const view = await virtualDevice.technicianView({ serverUrl: services.url, ca });
+    expect(view).to.include({ profileName: "Knowledge workers", organization: "contoso.example", assignedUser: "adele@contoso.example", preProvisioningAllowed: true });
+    expect(JSON.parse(view.qrPayload)).to.include({ serialNumber: virtualDevice.description.smbios.serialNumber });
+
+    const result = await virtualDevice.oobe({ serverUrl: services.url, ca, technician: true, enrollmentKeySource });
+    expect(result.ok, JSON.stringify(result.steps)).to.equal(true);
+    expect((await virtualDevice.state()).stage).to.equal("resealed");
+    const saved = await virtualDevice.enrollment();
+    expect(saved).to.include({ enrollmentId: result.enrollmentId });
+    expect((await stat(path.join(virtualDevice.dir, ENROLLMENT_DIR, saved!.keyFile))).mode & 0o777).to.equal(0o600);
+    expect(new X509Certificate(saved!.clientCertificate).publicKey.export({ type: "spki", format: "der" })).to.deep.equal(
+      enrollmentKey.publicKey.export({ type: "spki", format: "der" }),
+    );
   });
 });

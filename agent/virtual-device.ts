@@ -1,0 +1,211 @@
+/**
+ * The virtual device as a library: create it (hardware and TPM), read its hardware hash, and walk it through OOBE
+ * against any deployment server's base URL — for fleets and for other projects' integration tests.
+ */
+import { createHash } from "node:crypto";
+import path from "node:path";
+import type { Dispatcher } from "undici";
+import { createHttpsAgent, ensurePrivateDir, readFileIfExists, writeFileAtomic, writeSecretFile, type Clock } from "../lib/index.js";
+import { decodeHardwareHash, formatAutopilotCsv, type AutopilotConfigurationFile } from "../protocol/index.js";
+import type { DeviceDescription } from "./device/device-description.js";
+import { createDeviceDirectory, loadDeviceDirectory, openDeviceTpm, type CreateDeviceOptions } from "./device/device-directory.js";
+import { buildHardwareHash } from "./device/hardware-hash-builder.js";
+import type { KeySource } from "./mdm/enrollment/windows-csr.js";
+import { runDeviceOobe, type DeviceOobeResult } from "./oobe/device-oobe.js";
+import type { OobeStep } from "./oobe/oobe-step.js";
+import { fileOobeStateStore, type OobeState } from "./oobe/oobe-state.js";
+import { downloadProfile } from "./oobe/profile-client.js";
+
+/** Where a device keeps its MDM enrollment (certificate and root public, key 0600): what management sessions use. */
+export const ENROLLMENT_DIR = "mdm";
+const ENROLLMENT_FILE = "enrollment.json";
+const ENROLLMENT_KEY_FILE = "enrollment-key.pem";
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** What the technician's screen shows before Provision (reference enrollment §3.3). */
+export interface TechnicianView {
+  readonly profileName: string;
+  readonly organization: string;
+  /** The user the device is assigned to, or null. */
+  readonly assignedUser: string | null;
+  /** What the screen's QR code holds: the device's Autopilot id, serial number and hardware hash digest. */
+  readonly qrPayload: string;
+  readonly preProvisioningAllowed: boolean;
+}
+
+/** How the device reaches a deployment server. */
+export interface ServerConnection {
+  readonly serverUrl: string;
+  /** PEM trust anchors of the server's TLS; ignored with `dispatcher`. */
+  readonly ca?: string;
+  readonly dispatcher?: Dispatcher;
+}
+
+/** Options of {@link VirtualDevice.oobe}. */
+export interface VirtualDeviceOobeOptions extends ServerConnection {
+  readonly user?: { readonly upn: string; readonly password: string };
+  readonly technician?: boolean;
+  readonly clock?: Clock;
+  readonly enrollmentKeySource?: KeySource;
+  readonly onStep?: (step: OobeStep, detail?: string) => void;
+}
+
+/** A device in a directory on disk. */
+export class VirtualDevice {
+  private constructor(
+    readonly dir: string,
+    readonly description: DeviceDescription,
+  ) {}
+
+  /** Makes a device (hardware from the catalogue, its TPM manufactured) in `options.dir`. */
+  static async create(options: CreateDeviceOptions): Promise<VirtualDevice> {
+    const made = await createDeviceDirectory(options);
+    return new VirtualDevice(made.dir, made.description);
+  }
+
+  /** Opens the device in `dir`. */
+  static async open(dir: string): Promise<VirtualDevice> {
+    const loaded = await loadDeviceDirectory(dir);
+    return new VirtualDevice(loaded.dir, loaded.description);
+  }
+
+  /** The Autopilot hardware hash, read from the device's hardware and TPM. */
+  async hardwareHash(): Promise<Buffer> {
+    const tpm = openDeviceTpm({ dir: this.dir, description: this.description });
+    try {
+      return await buildHardwareHash(this.description, tpm);
+    } finally {
+      await tpm?.close();
+    }
+  }
+
+  /** The Get-WindowsAutopilotInfo CSV of this device. */
+  async autopilotCsv(options: { groupTag?: string; assignedUser?: string } = {}): Promise<string> {
+    return formatAutopilotCsv([
+      {
+        serialNumber: this.description.smbios.serialNumber,
+        productId: "",
+        hardwareHash: (await this.hardwareHash()).toString("base64"),
+        groupTag: options.groupTag ?? "",
+        assignedUser: options.assignedUser ?? "",
+      },
+    ]);
+  }
+
+  /** The OOBE state the device keeps (new, resealed, completed). */
+  state(): Promise<OobeState> {
+    return fileOobeStateStore(this.dir).load();
+  }
+
+  /** The technician's screen: the profile the service assigns, without provisioning anything (also "Refresh"). */
+  async technicianView(connection: ServerConnection): Promise<TechnicianView> {
+    const hash = await this.hardwareHash();
+    const profile = await this.withDispatcher(connection, (dispatcher) =>
+      downloadProfile(
+        connection.serverUrl,
+        { hardwareHash: hash.toString("base64"), serialNumber: this.description.smbios.serialNumber },
+        { dispatcher, timeoutMs: DEFAULT_REQUEST_TIMEOUT_MS },
+      ),
+    );
+    return {
+      profileName: profile.DeploymentProfileName,
+      organization: profile.CloudAssignedTenantDomain,
+      assignedUser: assignedUserOf(profile),
+      qrPayload: JSON.stringify({
+        ztdId: profile.ZtdRegistrationId ?? null,
+        serialNumber: this.description.smbios.serialNumber,
+        hardwareHashSha256: createHash("sha256").update(hash).digest("hex"),
+        ekPubHash: safeEkPubHash(hash),
+      }),
+      preProvisioningAllowed: profile.CloudAssignedPreProvisioningAllowed === 1,
+    };
+  }
+
+  /**
+   * Runs OOBE (or the technician's part, or the user's part after a reseal) and keeps the state and the MDM
+   * enrollment in the device directory.
+   */
+  async oobe(options: VirtualDeviceOobeOptions): Promise<DeviceOobeResult> {
+    const tpm = openDeviceTpm({ dir: this.dir, description: this.description });
+    try {
+      const result = await runDeviceOobe({
+        description: this.description,
+        tpm,
+        serverUrl: options.serverUrl,
+        state: fileOobeStateStore(this.dir),
+        ...(options.ca === undefined ? {} : { ca: options.ca }),
+        ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
+        ...(options.user === undefined ? {} : { user: options.user }),
+        ...(options.technician === undefined ? {} : { technician: options.technician }),
+        ...(options.clock === undefined ? {} : { clock: options.clock }),
+        ...(options.enrollmentKeySource === undefined ? {} : { enrollmentKeySource: options.enrollmentKeySource }),
+        ...(options.onStep === undefined ? {} : { onStep: options.onStep }),
+      });
+      if (result.enrollment !== null) await this.saveEnrollment(result);
+      return result;
+    } finally {
+      await tpm?.close();
+    }
+  }
+
+  /** The saved MDM enrollment (certificate PEMs and server), or undefined before enrollment. */
+  async enrollment(): Promise<SavedEnrollment | undefined> {
+    const text = await readFileIfExists(path.join(this.dir, ENROLLMENT_DIR, ENROLLMENT_FILE));
+    return text === undefined ? undefined : (JSON.parse(text.toString("utf8")) as SavedEnrollment);
+  }
+
+  private async saveEnrollment(result: DeviceOobeResult): Promise<void> {
+    const enrollment = result.enrollment!;
+    const dir = path.join(this.dir, ENROLLMENT_DIR);
+    await ensurePrivateDir(dir);
+    await writeSecretFile(path.join(dir, ENROLLMENT_KEY_FILE), enrollment.privateKey.export({ type: "pkcs8", format: "pem" }));
+    const saved: SavedEnrollment = {
+      enrollmentId: enrollment.enrollmentId,
+      clientCertificate: enrollment.clientCertificate,
+      rootCertificate: enrollment.rootCertificate,
+      dmServerUrl: enrollment.dmServerUrl,
+      providerId: enrollment.providerId,
+      keyFile: ENROLLMENT_KEY_FILE,
+    };
+    await writeFileAtomic(path.join(dir, ENROLLMENT_FILE), `${JSON.stringify(saved, null, 2)}\n`);
+  }
+
+  private async withDispatcher<T>(connection: ServerConnection, work: (dispatcher: Dispatcher) => Promise<T>): Promise<T> {
+    if (connection.dispatcher !== undefined) return work(connection.dispatcher);
+    const own = createHttpsAgent(connection.ca === undefined ? {} : { ca: connection.ca });
+    try {
+      return await work(own);
+    } finally {
+      await own.close();
+    }
+  }
+}
+
+/** The enrollment a device keeps on disk (its key in `keyFile`, beside it, 0600). */
+export interface SavedEnrollment {
+  readonly enrollmentId: string;
+  readonly clientCertificate: string;
+  readonly rootCertificate: string;
+  readonly dmServerUrl: string;
+  readonly providerId: string;
+  readonly keyFile: string;
+}
+
+/** CloudAssignedAadServerData's ZeroTouchConfig.CloudAssignedTenantUpn: the assigned user, when there is one. */
+function assignedUserOf(profile: AutopilotConfigurationFile): string | null {
+  try {
+    const data = JSON.parse(profile.CloudAssignedAadServerData) as { ZeroTouchConfig?: { CloudAssignedTenantUpn?: unknown } };
+    const upn = data.ZeroTouchConfig?.CloudAssignedTenantUpn;
+    return typeof upn === "string" && upn !== "" ? upn : null;
+  } catch {
+    return null;
+  }
+}
+
+function safeEkPubHash(hash: Buffer): string | null {
+  try {
+    return decodeHardwareHash(hash).fields.ekPubHash ?? null;
+  } catch {
+    return null;
+  }
+}

@@ -61,8 +61,8 @@ export interface ManagementSessionOptions {
 export interface ManagementSessionResult {
   readonly sessionId: string;
   readonly messagesSent: number;
-  /** Server commands the device applied (Atomic members counted). */
-  readonly commandsApplied: number;
+  /** Server commands the device answered, Atomic and Sequence members counted, the containers themselves not. */
+  readonly commandsAnswered: number;
   /** The server's Statuses of the device's commands, in arrival order. */
   readonly serverStatuses: readonly StatusCommand[];
 }
@@ -92,16 +92,19 @@ export function buildFirstPackage(options: Omit<ManagementSessionOptions, "tree"
   };
 }
 
-/** The device's answer to one server message, and how many server commands it applied. */
+/**
+ * The device's answer to one server message; `commandsAnswered` counts the server's tree commands (Atomic and
+ * Sequence members, not the containers), `hasAnswers` whether the server's message called for any Status.
+ */
 export async function answerServerMessage(
   tree: CspTree,
   server: SyncMlMessage,
   header: SyncHdr,
-): Promise<{ readonly message: SyncMlMessage; readonly applied: number; readonly answered: number }> {
+): Promise<{ readonly message: SyncMlMessage; readonly commandsAnswered: number; readonly hasAnswers: boolean }> {
   const ids = new CmdIdSequence();
   const msgRef = server.header.msgId;
   const commands: SyncMlCommand[] = [headerStatus(server.header, ids.nextCmdId())];
-  let applied = 0;
+  let commandsAnswered = 0;
   for (const command of server.commands) {
     switch (command.kind) {
       case "Status":
@@ -112,7 +115,7 @@ export async function answerServerMessage(
         break;
       default:
         for (const reply of await tree.execute(command)) {
-          applied += reply.command.kind === "Atomic" ? 0 : 1;
+          commandsAnswered += reply.command.kind === "Atomic" || reply.command.kind === "Sequence" ? 0 : 1;
           for (const status of reply.statuses) commands.push(commandStatus(reply.command, msgRef, ids.nextCmdId(), status.code, status.targetRefs));
           if (reply.command.kind === "Get" && reply.results.length > 0) {
             commands.push(getResults(reply.command, msgRef, ids.nextCmdId(), reply.results));
@@ -120,10 +123,10 @@ export async function answerServerMessage(
         }
     }
   }
-  const answered = commands.length - 1;
+  const hasAnswers = commands.length > 1;
   // OMA-DM 1.2 §8.2: while the server's package is not Final, the client asks for its next message.
   if (!server.final) commands.push({ kind: "Alert", cmdId: ids.nextCmdId(), data: SYNCML_ALERT.NEXT_MESSAGE, items: [] });
-  return { message: { header, commands, final: true }, applied, answered };
+  return { message: { header, commands, final: true }, commandsAnswered, hasAnswers };
 }
 
 /**
@@ -138,7 +141,7 @@ export async function runManagementSession(options: ManagementSessionOptions): P
   const serverStatuses: StatusCommand[] = [];
   let outgoing = buildFirstPackage(options);
   let messagesSent = 0;
-  let commandsApplied = 0;
+  let commandsAnswered = 0;
   for (;;) {
     if (messagesSent >= maxMessages) {
       throw new ProtocolError("SYNCML_SESSION_INVALID", `the server kept the session open beyond ${maxMessages} messages`);
@@ -161,9 +164,9 @@ export async function runManagementSession(options: ManagementSessionOptions): P
       source: options.identity.deviceId,
     });
     const answer = await answerServerMessage(options.tree, reply, header);
-    commandsApplied += answer.applied;
-    if (reply.final && answer.answered === 0) break;
+    commandsAnswered += answer.commandsAnswered;
+    if (reply.final && !answer.hasAnswers) break;
     outgoing = answer.message;
   }
-  return { sessionId: String(options.sessionId), messagesSent, commandsApplied, serverStatuses };
+  return { sessionId: String(options.sessionId), messagesSent, commandsAnswered, serverStatuses };
 }

@@ -15,6 +15,23 @@ export interface RevocationInputs<C extends AnyCertificate> {
 
 const normalSerial = (serial: string): string => serial.toLowerCase().replace(/^0+/, "");
 
+/** What a CRL says, read once per CRL object (the caller keeps one until its nextUpdate): @peculiar/x509 rebuilds its issuer name on every read. */
+interface CrlFacts {
+  readonly issuer: string;
+  readonly revokedSerials: ReadonlySet<string>;
+}
+
+const crlFacts = new WeakMap<x509.X509Crl, CrlFacts>();
+
+function factsOf(crl: x509.X509Crl): CrlFacts {
+  let facts = crlFacts.get(crl);
+  if (facts === undefined) {
+    facts = { issuer: crl.issuer, revokedSerials: new Set(crl.entries.map((entry) => normalSerial(entry.serialNumber))) };
+    crlFacts.set(crl, facts);
+  }
+  return facts;
+}
+
 /**
  * No certificate of the chain may be revoked (RFC 5280 §6.3): for each certificate below the trust anchor that
  * names a CRL distribution point, the CRL there must be issued and signed by the certificate's issuer and must not
@@ -29,12 +46,12 @@ export async function checkChainNotRevoked<C extends AnyCertificate>(chain: read
     const url = certificate.crlUrl;
     if (url === undefined) continue;
     const crl = await inputs.fetchCrl(url);
+    const facts = factsOf(crl);
     const issuerName = certificateFacts(issuer).subject;
-    if (crl.issuer !== issuerName || !(await inputs.verifyCrl(crl, issuer))) {
+    if (facts.issuer !== issuerName || !(await inputs.verifyCrl(crl, issuer))) {
       throw new ProtocolError("VENDOR_ENDPOINT_UNAVAILABLE", `the CRL at ${url} is not signed by ${issuerName}`);
     }
-    const serial = normalSerial(certificate.serialNumber);
-    if (crl.entries.some((entry) => normalSerial(entry.serialNumber) === serial)) {
+    if (facts.revokedSerials.has(normalSerial(certificate.serialNumber))) {
       throw new ProtocolError("EK_CERT_REVOKED", `${position === 0 ? "EK certificate" : certificate.subject} serial ${certificate.serialNumber}`);
     }
   }

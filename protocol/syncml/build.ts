@@ -54,7 +54,10 @@ function command(value: SyncMlCommand): XmlNode {
     case "Alert":
       return xmlNode("Alert", {}, text("CmdID", value.cmdId), text("Data", value.data), ...value.items.map(item));
     case "Atomic":
-      return xmlNode("Atomic", {}, text("CmdID", value.cmdId), meta(value.meta), ...value.commands.map(command));
+    case "Sequence":
+      return xmlNode(value.kind, {}, text("CmdID", value.cmdId), meta(value.meta), ...value.commands.map(command));
+    case "Unsupported":
+      return xmlNode(value.name, {}, text("CmdID", value.cmdId));
     case "Status":
       return xmlNode(
         "Status",

@@ -13,15 +13,18 @@ export {
   ITEM_COMMANDS,
   type AlertCommand,
   type AtomicCommand,
+  type ContainedCommand,
   type ItemCommand,
   type ItemCommandName,
   type ResultsCommand,
+  type SequenceCommand,
   type StatusCommand,
   type SyncHdr,
   type SyncMlCommand,
   type SyncMlItem,
   type SyncMlMessage,
   type SyncMlMeta,
+  type UnsupportedCommand,
 } from "./message.js";
 export { parseSyncMl } from "./parse.js";
 export { buildSyncMl } from "./build.js";

@@ -51,8 +51,29 @@ export interface AtomicCommand {
   readonly kind: "Atomic";
   readonly cmdId: string;
   readonly meta?: SyncMlMeta;
-  readonly commands: readonly ItemCommand[];
+  readonly commands: readonly ContainedCommand[];
 }
+
+/** Sequence: its members apply one after the other, each on its own. */
+export interface SequenceCommand {
+  readonly kind: "Sequence";
+  readonly cmdId: string;
+  readonly meta?: SyncMlMeta;
+  readonly commands: readonly ContainedCommand[];
+}
+
+/**
+ * A SyncBody, Atomic or Sequence element that is not an OMA-DM command Windows supports (Copy, Map, Sync, …). It is
+ * kept, by name and CmdID only, so the device can answer it with 400 as Windows does ("OMA DM protocol support").
+ */
+export interface UnsupportedCommand {
+  readonly kind: "Unsupported";
+  readonly name: string;
+  readonly cmdId: string;
+}
+
+/** What Atomic and Sequence may hold. */
+export type ContainedCommand = ItemCommand | AtomicCommand | SequenceCommand | UnsupportedCommand;
 
 /** Alert with its code in Data and optional Items (1224's event, 1226's unenroll reason). */
 export interface AlertCommand {
@@ -90,7 +111,7 @@ export interface ResultsCommand {
 }
 
 /** Any SyncBody command. */
-export type SyncMlCommand = ItemCommand | AtomicCommand | AlertCommand | StatusCommand | ResultsCommand;
+export type SyncMlCommand = ContainedCommand | AlertCommand | StatusCommand | ResultsCommand;
 
 /** One SyncML message. */
 export interface SyncMlMessage {

@@ -10,9 +10,11 @@ import {
   ITEM_COMMANDS,
   type AlertCommand,
   type AtomicCommand,
+  type ContainedCommand,
   type ItemCommand,
   type ItemCommandName,
   type ResultsCommand,
+  type SequenceCommand,
   type StatusCommand,
   type SyncHdr,
   type SyncMlCommand,
@@ -132,19 +134,25 @@ function parseItemCommand(element: XmlElement, kind: ItemCommandName): ItemComma
   return { kind, cmdId: cmdIdOf(element), ...(meta === undefined ? {} : { meta }), items };
 }
 
-function parseAtomic(element: XmlElement, budget: Budget): AtomicCommand {
+function parseContainer(element: XmlElement, kind: "Atomic" | "Sequence", budget: Budget): AtomicCommand | SequenceCommand {
   const meta = parseMeta(element);
-  const commands: ItemCommand[] = [];
+  const commands: ContainedCommand[] = [];
   for (const child of element.children) {
-    if (child.namespace !== NS || ["CmdID", "Meta", "NoResp"].includes(child.localName)) continue;
-    if (!(ITEM_COMMANDS as readonly string[]).includes(child.localName)) {
-      throw malformed(`Atomic cannot hold ${child.localName}`);
-    }
-    countCommand(budget);
-    commands.push(parseItemCommand(child, child.localName as ItemCommandName));
+    if (child.namespace !== NS) throw malformed(`foreign element {${child.namespace}}${child.localName} in ${kind}`);
+    if (["CmdID", "Meta", "NoResp"].includes(child.localName)) continue;
+    commands.push(parseContained(child, budget));
   }
-  if (commands.length === 0) throw malformed("Atomic holds no command");
-  return { kind: "Atomic", cmdId: cmdIdOf(element), ...(meta === undefined ? {} : { meta }), commands };
+  if (commands.length === 0) throw malformed(`${kind} holds no command`);
+  return { kind, cmdId: cmdIdOf(element), ...(meta === undefined ? {} : { meta }), commands };
+}
+
+/** A command Atomic and Sequence may hold; anything else is kept as Unsupported for a 400 Status. */
+function parseContained(element: XmlElement, budget: Budget): ContainedCommand {
+  countCommand(budget);
+  const name = element.localName;
+  if ((ITEM_COMMANDS as readonly string[]).includes(name)) return parseItemCommand(element, name as ItemCommandName);
+  if (name === "Atomic" || name === "Sequence") return parseContainer(element, name, budget);
+  return { kind: "Unsupported", name, cmdId: cmdIdOf(element) };
 }
 
 function parseAlert(element: XmlElement): AlertCommand {
@@ -190,20 +198,18 @@ function countCommand(budget: Budget): void {
 }
 
 function parseCommand(element: XmlElement, budget: Budget): SyncMlCommand {
-  countCommand(budget);
-  const name = element.localName;
-  if ((ITEM_COMMANDS as readonly string[]).includes(name)) return parseItemCommand(element, name as ItemCommandName);
-  switch (name) {
-    case "Atomic":
-      return parseAtomic(element, budget);
+  switch (element.localName) {
     case "Alert":
+      countCommand(budget);
       return parseAlert(element);
     case "Status":
+      countCommand(budget);
       return parseStatus(element);
     case "Results":
+      countCommand(budget);
       return parseResults(element);
     default:
-      throw malformed(`unsupported SyncBody command ${name}`);
+      return parseContained(element, budget);
   }
 }
 

@@ -51,7 +51,8 @@ export function headerStatus(peer: SyncHdr, cmdId: string, code: number = SYNCML
 
 /** The Status answering one command of the peer's message `msgRef`; TargetRefs name the addressed nodes. */
 export function commandStatus(command: SyncMlCommand, msgRef: string, cmdId: string, code: number, targetRefs: readonly string[] = []): StatusCommand {
-  return { kind: "Status", cmdId, msgRef, cmdRef: command.cmdId, cmd: command.kind, targetRefs, sourceRefs: [], items: [], data: code };
+  const cmd = command.kind === "Unsupported" ? command.name : command.kind;
+  return { kind: "Status", cmdId, msgRef, cmdRef: command.cmdId, cmd, targetRefs, sourceRefs: [], items: [], data: code };
 }
 
 /** The Results answering a Get: one item per node read, with Source LocURI, Format and Data. */
@@ -123,7 +124,7 @@ export function checkCmdIds(message: SyncMlMessage): void {
   const visit = (command: SyncMlCommand): void => {
     if (seen.has(command.cmdId)) throw new ProtocolError("SYNCML_SESSION_INVALID", `CmdID ${command.cmdId} used twice`);
     seen.add(command.cmdId);
-    if (command.kind === "Atomic") command.commands.forEach(visit);
+    if (command.kind === "Atomic" || command.kind === "Sequence") command.commands.forEach(visit);
   };
   message.commands.forEach(visit);
 }

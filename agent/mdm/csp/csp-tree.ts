@@ -6,7 +6,15 @@
  * failing member, whose other members are rolled back (216). Every change is saved to the settings store.
  */
 import { XmlError, parseXml, systemClock, type Clock } from "../../../lib/index.js";
-import { SYNCML_STATUS, isSuccessStatus, type AtomicCommand, type ItemCommand, type SyncMlItem, type SyncMlMeta } from "../../../protocol/index.js";
+import {
+  SYNCML_STATUS,
+  isSuccessStatus,
+  type AtomicCommand,
+  type ContainedCommand,
+  type ItemCommand,
+  type SyncMlItem,
+  type SyncMlMeta,
+} from "../../../protocol/index.js";
 import { CSP_NODES } from "./csp-catalogue.js";
 import {
   canonicalLocUri,
@@ -28,7 +36,7 @@ export interface CommandStatus {
 
 /** The device's answer to one command: its Status(es) and, for a Get, the items of its Results. */
 export interface CommandReply {
-  readonly command: ItemCommand | AtomicCommand;
+  readonly command: ContainedCommand;
   readonly statuses: readonly CommandStatus[];
   readonly results: readonly SyncMlItem[];
 }
@@ -75,6 +83,18 @@ export function isDataOfFormat(format: NodeFormat, data: string): boolean {
   }
 }
 
+function reply(command: ContainedCommand, code: number): CommandReply {
+  return { command, statuses: [{ code, targetRefs: [] }], results: [] };
+}
+
+/** 215 for every command of a container that was refused as a whole. */
+function notExecuted(commands: readonly ContainedCommand[]): CommandReply[] {
+  return commands.flatMap((command) => [
+    reply(command, SYNCML_STATUS.NOT_EXECUTED),
+    ...(command.kind === "Atomic" || command.kind === "Sequence" ? notExecuted(command.commands) : []),
+  ]);
+}
+
 const POLICY_RESULT = "/Vendor/MSFT/Policy/Result/";
 const POLICY_CONFIG = "/Vendor/MSFT/Policy/Config/";
 
@@ -106,12 +126,12 @@ export class CspTree {
   }
 
   /**
-   * Applies one command; an Atomic's reply comes first, its members' follow. Changes are saved before returning;
-   * when the store cannot save them they are undone and every status becomes 500 (command failed).
+   * Applies one command; an Atomic's or Sequence's reply comes first, its members' follow. Changes are saved before
+   * returning; when the store cannot save them they are undone and every status becomes 500 (command failed).
    */
-  async execute(command: ItemCommand | AtomicCommand): Promise<CommandReply[]> {
+  async execute(command: ContainedCommand): Promise<CommandReply[]> {
     const before = this.snapshot();
-    const replies = command.kind === "Atomic" ? this.runAtomic(command) : [this.runCommand(command)];
+    const replies = this.runContained(command);
     if (this.sameAs(before)) return replies;
     try {
       await this.store.save(this.state());
@@ -163,20 +183,54 @@ export class CspTree {
     return true;
   }
 
-  /** OMA-DM 1.2 §6.6.3 Atomic: all members or none; 507 on failure, successful members report 216. */
+  private runContained(command: ContainedCommand): CommandReply[] {
+    switch (command.kind) {
+      case "Atomic":
+        return this.runAtomic(command);
+      case "Sequence":
+        return [reply(command, SYNCML_STATUS.OK), ...command.commands.flatMap((member) => this.runContained(member))];
+      case "Unsupported":
+        // "OMA DM protocol support": an element that is not a valid OMA DM command is answered with 400.
+        return [reply(command, SYNCML_STATUS.BAD_REQUEST)];
+      default:
+        return [this.runCommand(command)];
+    }
+  }
+
+  /** OMA-DM 1.2 §6.6.3 Atomic: all members or none; 507 on failure, the members that had applied report 216. */
   private runAtomic(atomic: AtomicCommand): CommandReply[] {
     const before = this.snapshot();
-    const members = atomic.commands.map((member) => this.runCommand(member, atomic.meta));
-    const failed = members.some((reply) => reply.statuses.some((status) => !isSuccessStatus(status.code)));
-    if (!failed) return [{ command: atomic, statuses: [{ code: SYNCML_STATUS.OK, targetRefs: [] }], results: [] }, ...members];
+    const members = atomic.commands.flatMap((member) => this.runAtomicMember(member, atomic.meta));
+    const failed = members.some((member) => member.statuses.some((status) => !isSuccessStatus(status.code)));
+    if (!failed) return [reply(atomic, SYNCML_STATUS.OK), ...members];
     this.nodes = before.nodes;
     this.execs = before.execs;
-    const rolledBack = members.map((reply) => ({
-      command: reply.command,
-      statuses: reply.statuses.map((status) => (isSuccessStatus(status.code) ? { ...status, code: SYNCML_STATUS.ATOMIC_ROLLBACK_OK } : status)),
+    const rolledBack = members.map((member) => ({
+      command: member.command,
+      statuses: member.statuses.map((status) =>
+        isSuccessStatus(status.code) && status.code !== SYNCML_STATUS.NOT_EXECUTED ? { ...status, code: SYNCML_STATUS.ATOMIC_ROLLBACK_OK } : status,
+      ),
       results: [],
     }));
-    return [{ command: atomic, statuses: [{ code: SYNCML_STATUS.ATOMIC_FAILED, targetRefs: [] }], results: [] }, ...rolledBack];
+    return [reply(atomic, SYNCML_STATUS.ATOMIC_FAILED), ...rolledBack];
+  }
+
+  /** "OMA DM protocol support": nested Atomic and Get are not allowed in an Atomic and answer 500. */
+  private runAtomicMember(member: ContainedCommand, meta: SyncMlMeta | undefined): CommandReply[] {
+    switch (member.kind) {
+      case "Add":
+      case "Replace":
+      case "Delete":
+      case "Exec":
+        return [this.runCommand(member, meta)];
+      case "Unsupported":
+        return [reply(member, SYNCML_STATUS.BAD_REQUEST)];
+      case "Get":
+        return [reply(member, SYNCML_STATUS.COMMAND_FAILED)];
+      case "Atomic":
+      case "Sequence":
+        return [reply(member, SYNCML_STATUS.COMMAND_FAILED), ...notExecuted(member.commands)];
+    }
   }
 
   private runCommand(command: ItemCommand, outerMeta?: SyncMlMeta): CommandReply {

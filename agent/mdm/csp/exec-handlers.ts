@@ -3,7 +3,7 @@
  * install, the edition upgrade, the Autopilot Reset) are recorded, with the device-reported nodes the CSPs
  * document set to their initial values.
  */
-import { XmlError, childElement, childElements, parseXml, type XmlElement } from "../../../lib/index.js";
+import { XmlError, parseXml, type XmlElement } from "../../../lib/index.js";
 import { SYNCML_STATUS } from "../../../protocol/index.js";
 import type { ExecBehaviour, NodeFormat } from "./csp-node.js";
 
@@ -34,14 +34,14 @@ export interface MsiInstallJob {
 /** EnterpriseDesktopAppManagement Status values: 10 is "Initialized" (the job is accepted, nothing run yet). */
 export const MSI_STATUS_INITIALIZED = "10";
 
-function textOf(parent: XmlElement | undefined, localName: string): string | undefined {
-  if (parent === undefined) return undefined;
-  const text = parent.children.find((child) => child.localName === localName)?.text.trim();
-  return text === "" ? undefined : text;
+/** The MsiInstallJob schema has no namespace; elements are matched by local name. */
+function childNamed(parent: XmlElement | undefined, localName: string): XmlElement | undefined {
+  return parent?.children.find((element) => element.localName === localName);
 }
 
-function child(parent: XmlElement | undefined, localName: string): XmlElement | undefined {
-  return parent === undefined ? undefined : (childElement(parent, parent.namespace, localName) ?? parent.children.find((c) => c.localName === localName));
+function textOf(parent: XmlElement | undefined, localName: string): string | undefined {
+  const text = childNamed(parent, localName)?.text.trim();
+  return text === "" ? undefined : text;
 }
 
 /**
@@ -52,13 +52,16 @@ export function parseMsiInstallJob(data: string): MsiInstallJob | undefined {
   const root = parseXml(data, { maxBytes: 64 * 1024, maxDepth: 16, maxElements: 500 });
   if (root.localName !== "MsiInstallJob") return undefined;
   const id = root.attributes.find((attribute) => attribute.localName === "id")?.value;
-  const product = child(root, "Product");
+  const product = childNamed(root, "Product");
   const version = product?.attributes.find((attribute) => attribute.localName === "Version")?.value;
-  const urlList = child(child(product, "Download"), "ContentURLList");
-  const contentUrls = urlList === undefined ? [] : childElements(urlList, urlList.namespace, "ContentURL").map((url) => url.text.trim()).filter((url) => url !== "");
-  const fileHash = textOf(child(product, "Validation"), "FileHash");
+  const urlList = childNamed(childNamed(product, "Download"), "ContentURLList");
+  const contentUrls = (urlList?.children ?? [])
+    .filter((element) => element.localName === "ContentURL")
+    .map((url) => url.text.trim())
+    .filter((url) => url !== "");
+  const fileHash = textOf(childNamed(product, "Validation"), "FileHash");
   if (id === undefined || version === undefined || contentUrls.length === 0 || fileHash === undefined) return undefined;
-  return { id, version, contentUrls, fileHash, commandLine: textOf(child(product, "Enforcement"), "CommandLine") };
+  return { id, version, contentUrls, fileHash, commandLine: textOf(childNamed(product, "Enforcement"), "CommandLine") };
 }
 
 const PRODUCT_KEY = /^[A-Z0-9]{5}(?:-[A-Z0-9]{5}){4}$/i;

@@ -87,6 +87,34 @@ describe("protocol/syncml/parse", () => {
     expect(parseSyncMl(new TextEncoder().encode(xml))).to.deep.equal(original);
   });
 
+  it("keeps Sequence, nested Atomic and commands Windows does not support (by name and CmdID) for their Status", () => {
+    const parsed = parseSyncMl(
+      message(
+        "<Sequence><CmdID>2</CmdID><Atomic><CmdID>3</CmdID><Atomic><CmdID>4</CmdID><Get><CmdID>5</CmdID><Item><Target><LocURI>./a</LocURI></Target></Item></Get></Atomic>" +
+          "<Copy><CmdID>6</CmdID><Item><Target><LocURI>./b</LocURI></Target></Item></Copy></Atomic></Sequence><Sync><CmdID>7</CmdID></Sync><Final/>",
+      ),
+    );
+    const expected: SyncMlMessage["commands"] = [
+      {
+        kind: "Sequence",
+        cmdId: "2",
+        commands: [
+          {
+            kind: "Atomic",
+            cmdId: "3",
+            commands: [
+              { kind: "Atomic", cmdId: "4", commands: [{ kind: "Get", cmdId: "5", items: [{ target: "./a" }] }] },
+              { kind: "Unsupported", name: "Copy", cmdId: "6" },
+            ],
+          },
+        ],
+      },
+      { kind: "Unsupported", name: "Sync", cmdId: "7" },
+    ];
+    expect(parsed.commands).to.deep.equal(expected);
+    expect(parseSyncMl(buildSyncMl(parsed))).to.deep.equal(parsed);
+  });
+
   it("reads CDATA data and Meta children written with a prefix or in the SyncML namespace", () => {
     const parsed = parseSyncMl(
       message(
@@ -120,9 +148,9 @@ describe("protocol/syncml/parse", () => {
       message("<Get><CmdID>2</CmdID></Get>"),
       message("<Get><Item><Target><LocURI>./x</LocURI></Target></Item></Get>"),
       message("<Replace><CmdID>2</CmdID><Item><Data><x/></Data></Item></Replace>"),
-      message("<Atomic><CmdID>2</CmdID><Atomic><CmdID>3</CmdID></Atomic></Atomic>"),
       message("<Atomic><CmdID>2</CmdID></Atomic>"),
-      message("<Sync><CmdID>2</CmdID></Sync>"),
+      message("<Sequence><CmdID>2</CmdID><Atomic><CmdID>3</CmdID></Atomic></Sequence>"),
+      message("<Copy><Item/></Copy>"),
       message("<Final>x</Final>"),
       message('<x:Final xmlns:x="urn:other"/>'),
       message("<Final/>", undefined, "<SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID></SyncHdr>"),

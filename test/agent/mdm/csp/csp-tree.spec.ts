@@ -192,6 +192,32 @@ describe("agent/mdm/csp/csp-tree", () => {
     expect(await codeOf(tree, command("Get", `${MSI}/DownloadInstall`))).to.equal(404);
   });
 
+  it("answers nested Atomic and Get inside an Atomic with 500 and fails the Atomic (507), as Windows documents", async () => {
+    const nested: AtomicCommand = {
+      kind: "Atomic",
+      cmdId: "30",
+      commands: [
+        command("Replace", CAMERA, "0", "int"),
+        { kind: "Atomic", cmdId: "31", commands: [command("Replace", `${FIRST_SYNC}/IsSyncDone`, "true", "bool")] },
+        command("Get", "./DevInfo/Man"),
+      ],
+    };
+    const replies = await tree.execute(nested);
+    expect(replies.map((reply) => reply.statuses[0]!.code)).to.deep.equal([507, 216, 500, 215, 500]);
+    expect(replies.every((reply) => reply.results.length === 0)).to.equal(true);
+    expect(tree.read(CAMERA)).to.equal(undefined);
+  });
+
+  it("runs a Sequence's members each on its own and answers unsupported commands with 400", async () => {
+    const replies = await tree.execute({
+      kind: "Sequence",
+      cmdId: "40",
+      commands: [command("Replace", CAMERA, "2", "int"), { kind: "Unsupported", name: "Copy", cmdId: "41" }, command("Get", CAMERA)],
+    });
+    expect(replies.map((reply) => reply.statuses[0]!.code)).to.deep.equal([200, 200, 400, 200]);
+    expect(replies[3]!.results[0]?.data).to.equal("2");
+  });
+
   it("saves every change to its store, and not a failed one", async () => {
     const store = new MemorySettingsStore();
     const stored = await CspTree.open({ identity: IDENTITY, store });

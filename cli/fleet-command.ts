@@ -1,7 +1,7 @@
 /** `apsim fleet`: parses the flags and calls runFleet. */
 import { readFile, writeFile } from "node:fs/promises";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { createFleetProgress, formatFleetSummary, renderFleetHtml, runFleet } from "../fleet/index.js";
+import { FLEET_MODES, createFleetProgress, formatFleetSummary, renderFleetHtml, runFleet, type FleetMode } from "../fleet/index.js";
 import { note, printLines } from "./output.js";
 
 function positiveInteger(value: string): number {
@@ -12,7 +12,7 @@ function positiveInteger(value: string): number {
 
 interface FleetFlags {
   devices: number;
-  mode: "attest";
+  mode: FleetMode;
   vendors?: string;
   concurrency?: number;
   faults?: string;
@@ -35,7 +35,11 @@ export function registerFleetCommand(program: Command, home: () => string): void
     .command("fleet")
     .description("launch many virtual devices at once and report what happened")
     .requiredOption("--devices <n>", "number of devices (before sharding)", positiveInteger)
-    .addOption(new Option("--mode <mode>", "what each device does").choices(["attest"]).default("attest"))
+    .addOption(
+      new Option("--mode <mode>", "what each device does: attest only, or OOBE in an Autopilot mode (mixed: half self-deploying, a quarter each of the others) to MDM enrollment")
+        .choices(FLEET_MODES)
+        .default("attest"),
+    )
     .option("--vendors <weights>", "vendor weights, e.g. IFX:40,STM:20,NTC:10,INTC:20,AMD:10")
     .option("--concurrency <k>", "devices in flight at once (default 64)", positiveInteger)
     .option("--faults <spec>", "e.g. tpm:roca-ek=2%,tpm:no-ek-cert=1%,vendor:INTC=outage")
@@ -43,7 +47,7 @@ export function registerFleetCommand(program: Command, home: () => string): void
     .option("--shard <i/n>", "run the i-th of n disjoint slices of the fleet")
     .option("--server <url>", "base URL of running services (default: start embedded services)")
     .option("--server-ca <file>", "PEM trust anchors of --server (default: this home's TLS CA)")
-    .option("--admin-token <token>", "admin token of --server, to publish firmware TPMs' EK certificates (env APSIM_ADMIN_TOKEN)")
+    .option("--admin-token <token>", "admin token of --server, to publish firmware TPMs' EK certificates and register devices (env APSIM_ADMIN_TOKEN)")
     .option("--db <url>", "database of the embedded services (default: a fresh SQLite file)")
     .option("--workers <n>", "device worker threads (default: one per core)", positiveInteger)
     .addOption(new Option("--ek <kind>", "EK the devices use").choices(["rsa", "ecc"]).default("ecc"))

@@ -109,3 +109,8 @@ export function grantConsentAt(options: DeploymentAdminClientOptions, partnerId:
 export async function revokeConsentAt(options: DeploymentAdminClientOptions, partnerId: string): Promise<void> {
   await call(options, "DELETE", `consents/${encodeURIComponent(partnerId)}`);
 }
+
+/** The tenant the service serves. */
+export function tenantAt(options: DeploymentAdminClientOptions): Promise<{ id: string; domain: string }> {
+  return call(options, "GET", "tenant");
+}

@@ -34,6 +34,7 @@ export {
   listDevicesAt,
   listProfilesAt,
   revokeConsentAt,
+  tenantAt,
   type DeploymentAdminClientOptions,
   type ProfileDocument,
 } from "./admin-client.js";

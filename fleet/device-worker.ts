@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { prepareJourneys, type JourneyContext } from "./journey.js";
+import { CSV_IMPORT_ROWS } from "./oobe-journey.js";
 import type { DeviceRecord } from "./report.js";
 import type { DevicePlan } from "./scenario.js";
 
@@ -27,15 +28,19 @@ async function main(): Promise<void> {
   port.on("message", (message: unknown) => {
     if (message === "stop") stopping = true;
   });
-  const queue = [...data.plans];
   const journeys = await prepareJourneys(data.context);
-  const lane = async () => {
-    for (let plan = queue.shift(); plan !== undefined && !stopping; plan = queue.shift()) {
-      const record = await journeys.run(plan, data.runStartEpochMs);
-      port.postMessage({ type: "device", record } satisfies DeviceWorkerMessage);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, data.concurrency) }, lane));
+  // Devices are registered a CSV file at a time, each file just before its devices boot.
+  for (let start = 0; start < data.plans.length && !stopping; start += CSV_IMPORT_ROWS) {
+    const queue = data.plans.slice(start, start + CSV_IMPORT_ROWS);
+    await journeys.register(queue);
+    const lane = async () => {
+      for (let plan = queue.shift(); plan !== undefined && !stopping; plan = queue.shift()) {
+        const record = await journeys.run(plan, data.runStartEpochMs);
+        port.postMessage({ type: "device", record } satisfies DeviceWorkerMessage);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, data.concurrency) }, lane));
+  }
   await journeys.close();
   port.postMessage({ type: "done" } satisfies DeviceWorkerMessage);
 }

@@ -5,6 +5,7 @@ export { runFleet, type FleetOptions, type FleetResult } from "./runner.js";
 export {
   DEFAULT_FLEET_SEED,
   DEFAULT_VENDOR_WEIGHTS,
+  FLEET_MODES,
   FleetScenarioError,
   parseFleetFaults,
   parseFleetSeed,
@@ -12,7 +13,10 @@ export {
   parseVendorWeights,
   planFleet,
   shardOf,
+  type DeviceMode,
   type DevicePlan,
   type FleetFaults,
+  type FleetMode,
   type Shard,
 } from "./scenario.js";
+export { FLEET_GROUP_TAGS, fleetUsers, type DeviceDeploymentMode, type FleetUser } from "./deployment-setup.js";

@@ -1,12 +1,15 @@
 /**
- * One virtual device's journey in a fleet: its TPM from the factory cache, then what the mode asks of it
- * (attestation, for now), reported as a {@link DeviceRecord}.
+ * One virtual device's journey in a fleet: its TPM from the factory cache, then what its mode asks of it
+ * (attestation alone, or OOBE to MDM enrollment), reported as a {@link DeviceRecord}.
  */
-import { createHash } from "node:crypto";
 import { AttestationFailure, CertificateCache, TpmDevice, attestDevice } from "../agent/index.js";
 import { createHttpsAgent } from "../lib/index.js";
+import type { FleetUser } from "./deployment-setup.js";
+import { loadEnrollmentKeyPool } from "./enrollment-keys.js";
 import { TpmFactory } from "./factory.js";
+import { OobeJourneys } from "./oobe-journey.js";
 import type { DeviceRecord } from "./report.js";
+import { ekKindOf, rsaAkUniqueOf } from "./device-order.js";
 import type { DevicePlan } from "./scenario.js";
 
 /** What every device of a run shares. */
@@ -15,28 +18,18 @@ export interface JourneyContext {
   readonly serverUrl: string;
   /** PEM of the services' TLS CA. */
   readonly ca: string;
-  readonly mode: "attest";
   readonly ek: "rsa" | "ecc";
   readonly ak: "rsa" | "ecc";
   /** Backoff of the devices' retries (fleets and tests compress time); the agent's defaults otherwise. */
   readonly retry?: { readonly baseDelayMs: number; readonly maxDelayMs: number };
-}
-
-/**
- * The EK a device uses: the run's choice, except that a device given an RSA-key fault (`roca-ek`) attests with
- * its RSA EK, so the fault is what the service sees.
- */
-export function ekKindOf(plan: DevicePlan, runChoice: "rsa" | "ecc"): "rsa" | "ecc" {
-  return plan.faults.some((fault) => fault === "roca-ek") ? "rsa" : runChoice;
-}
-
-/** A device's fixed AK `unique` when the run makes RSA AKs (its factory derives that key ahead). */
-export function rsaAkUniqueOf(plan: DevicePlan, ak: "rsa" | "ecc"): string | undefined {
-  return ak === "rsa" ? createHash("sha256").update(`ak-unique:${plan.seed}`).digest().subarray(0, 20).toString("hex") : undefined;
+  /** Runs with OOBE modes: the deployment service's admin token (CSV import) and the users devices sign in as. */
+  readonly deployment?: { readonly adminToken: string; readonly users: readonly FleetUser[] };
 }
 
 /** Runs journeys with one factory and one connection pool. */
 export interface Journeys {
+  /** Registers the devices of OOBE modes with the deployment service (before they run). */
+  register(plans: readonly DevicePlan[]): Promise<void>;
   run(plan: DevicePlan, runStartEpochMs: number): Promise<DeviceRecord>;
   close(): Promise<void>;
 }
@@ -45,11 +38,21 @@ export interface Journeys {
  * Prepares a worker's journeys: one keep-alive pool to the services for all its devices, and one certificate
  * cache, so the worker downloads each CA certificate and verifies each AIK chain once.
  */
-export function prepareJourneys(context: JourneyContext): Promise<Journeys> {
+export async function prepareJourneys(context: JourneyContext): Promise<Journeys> {
   const factory = new TpmFactory(context.home);
   const dispatcher = createHttpsAgent({ ca: context.ca, connections: 64 });
   const certificateCache = new CertificateCache();
-  const run = async (plan: DevicePlan, runStartEpochMs: number): Promise<DeviceRecord> => {
+  const oobe =
+    context.deployment === undefined
+      ? undefined
+      : new OobeJourneys(
+          { ...context, adminToken: context.deployment.adminToken, users: context.deployment.users },
+          factory,
+          dispatcher,
+          certificateCache,
+          await loadEnrollmentKeyPool(context.home),
+        );
+  const attest = async (plan: DevicePlan, runStartEpochMs: number): Promise<DeviceRecord> => {
     const startMs = Date.now() - runStartEpochMs;
     const base = { index: plan.index, vendor: plan.vendor, faults: plan.faults, startMs };
     try {
@@ -84,5 +87,13 @@ export function prepareJourneys(context: JourneyContext): Promise<Journeys> {
       return { ...base, ok: false, code, steps: [], endMs: Date.now() - runStartEpochMs };
     }
   };
-  return Promise.resolve({ run, close: () => dispatcher.close() });
+  const register = async (plans: readonly DevicePlan[]) => {
+    const deploying = plans.filter((plan) => plan.mode !== "attest");
+    if (deploying.length === 0) return;
+    if (oobe === undefined) throw new Error("devices in OOBE modes need the deployment context");
+    await oobe.register(deploying);
+  };
+  const run = (plan: DevicePlan, runStartEpochMs: number) =>
+    plan.mode === "attest" || oobe === undefined ? attest(plan, runStartEpochMs) : oobe.run(plan, runStartEpochMs);
+  return { register, run, close: () => dispatcher.close() };
 }

@@ -10,8 +10,9 @@ import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { findVendor, loadTlsTrust } from "../certs/index.js";
 import { ensurePrivateDir, readAdminToken } from "../lib/index.js";
-import { TpmFactory, type FactoryStats, type TpmOrder } from "./factory.js";
-import { ekKindOf, rsaAkUniqueOf, type JourneyContext } from "./journey.js";
+import { TpmFactory, type FactoryStats } from "./factory.js";
+import { orderOf } from "./device-order.js";
+import type { JourneyContext } from "./journey.js";
 import { silentProgress, type FleetProgress } from "./progress.js";
 import { publishFirmwareEkCertificates } from "./remote-publication.js";
 import { summarizeFleet, type DeviceRecord, type FleetReport } from "./report.js";
@@ -24,7 +25,10 @@ import {
   planFleet,
   shardOf,
   type DevicePlan,
+  type FleetMode,
 } from "./scenario.js";
+import { prepareDeployment, type DeviceDeploymentMode } from "./deployment-setup.js";
+import { loadEnrollmentKeyPool } from "./enrollment-keys.js";
 import type { DeviceWorkerData, DeviceWorkerMessage } from "./device-worker.js";
 import type { ServicesWorkerData, ServicesWorkerMessage } from "./services-worker.js";
 
@@ -32,7 +36,8 @@ import type { ServicesWorkerData, ServicesWorkerMessage } from "./services-worke
 export interface FleetOptions {
   readonly devices: number;
   readonly home: string;
-  readonly mode?: "attest";
+  /** What the devices do (default attest). */
+  readonly mode?: FleetMode;
   /** `IFX:40,STM:20,…` (weights). */
   readonly vendors?: string;
   /** Devices in flight at once, over all workers. */
@@ -70,17 +75,6 @@ export interface FleetResult {
   readonly interrupted: boolean;
   readonly factory: FactoryStats;
   readonly serverUrl: string;
-}
-
-function orderOf(plan: DevicePlan, ek: "rsa" | "ecc", ak: "rsa" | "ecc"): TpmOrder {
-  const rsaAkUnique = rsaAkUniqueOf(plan, ak);
-  return {
-    vendor: plan.vendor,
-    seed: plan.seed,
-    faults: plan.faults,
-    eks: [ekKindOf(plan, ek)],
-    ...(rsaAkUnique === undefined ? {} : { rsaAkUnique }),
-  };
 }
 
 async function warmFactory(
@@ -121,12 +115,13 @@ function startWorker(name: string, workerData: unknown): Worker {
 interface RunningServices {
   readonly url: string;
   readonly ca: string;
+  readonly adminToken: string;
   stop(): Promise<void>;
 }
 
 async function startEmbeddedServices(data: ServicesWorkerData): Promise<RunningServices> {
   const worker = startWorker("services-worker", data);
-  const ready = await new Promise<{ url: string; ca: string }>((resolve, reject) => {
+  const ready = await new Promise<{ url: string; ca: string; adminToken: string }>((resolve, reject) => {
     worker.once("error", reject);
     worker.once("exit", (code) => reject(new Error(`services thread exited (${code}) before it was ready`)));
     worker.on("message", (message: ServicesWorkerMessage) => {
@@ -155,26 +150,35 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
       seed,
       vendors: parseVendorWeights(options.vendors ?? DEFAULT_VENDOR_WEIGHTS),
       faults,
+      ...(options.mode === undefined ? {} : { mode: options.mode }),
     }),
     parseShard(options.shard),
   );
+  const deploymentModes = [...new Set(plans.map((plan) => plan.mode).filter((mode): mode is DeviceDeploymentMode => mode !== "attest"))];
   const ek = options.ek ?? "ecc";
   const progress = options.progress ?? silentProgress;
   const factory = new TpmFactory(options.home);
 
   // A run's own database starts empty and goes with the run; `--db` keeps one.
   const runDb = options.db === undefined ? path.join(options.home, "runs", `fleet-${process.pid}-${Date.now()}.sqlite`) : undefined;
+  // The deployment service shares `--db` (its own tables and migration history); a run's own database is a second file.
+  const deploymentDb = runDb === undefined ? options.db : runDb.replace(/\.sqlite$/, "-deployment.sqlite");
   if (runDb !== undefined) await ensurePrivateDir(path.dirname(runDb));
   const servicesStarting =
     options.server === undefined
       ? startEmbeddedServices({
           home: options.home,
           db: options.db ?? runDb!,
+          ...(deploymentDb === undefined ? {} : { deploymentDb }),
           vendorFaults: faults.vendor.map((f) => `${f.vendor}=${f.fault}`),
         })
       : undefined;
   // Manufacturing overlaps the services' start; a failure of either must not leave the other running.
-  const [warmed, started] = await Promise.allSettled([warmFactory(factory, plans, ek, options.ak ?? "ecc", options.signal), servicesStarting]);
+  const warming = async () => {
+    await warmFactory(factory, plans, ek, options.ak ?? "ecc", options.signal);
+    if (deploymentModes.length > 0) await loadEnrollmentKeyPool(options.home);
+  };
+  const [warmed, started] = await Promise.allSettled([warming(), servicesStarting]);
   if (started.status === "rejected") throw started.reason;
   const services = started.value;
   if (warmed.status === "rejected") {
@@ -183,14 +187,25 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
   }
   const serverUrl = services?.url ?? options.server!;
   const ca = services?.ca ?? options.serverCa ?? (await loadTlsTrust(options.home));
+  const adminToken =
+    services?.adminToken ?? options.adminToken ?? (process.env["APSIM_ADMIN_TOKEN"] || undefined) ?? (await readAdminToken(options.home));
   if (options.server !== undefined) {
     const orders = plans.map((plan) => orderOf(plan, ek, options.ak ?? "ecc"));
     if (orders.some((order) => findVendor(order.vendor)?.kind === "firmware")) {
-      const adminToken = options.adminToken ?? (process.env["APSIM_ADMIN_TOKEN"] || undefined) ?? (await readAdminToken(options.home));
       if (adminToken === undefined) {
         throw new Error("firmware TPMs' EK certificates must be published to --server: give --admin-token or APSIM_ADMIN_TOKEN");
       }
       await publishFirmwareEkCertificates(options.home, factory, orders, { serverUrl: serverUrl, ca, adminToken });
+    }
+  }
+  let deployment: JourneyContext["deployment"];
+  if (deploymentModes.length > 0) {
+    if (adminToken === undefined) throw new Error("fleets in OOBE modes register their devices: give --admin-token or APSIM_ADMIN_TOKEN");
+    try {
+      deployment = { adminToken, users: await prepareDeployment({ serverUrl, adminToken, ca }, seed, deploymentModes) };
+    } catch (error) {
+      await services?.stop();
+      throw error;
     }
   }
 
@@ -209,12 +224,12 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
     home: options.home,
     serverUrl,
     ca,
-    mode: options.mode ?? "attest",
     ek,
     ak: options.ak ?? "ecc",
     ...(options.retryBaseDelayMs === undefined
       ? {}
       : { retry: { baseDelayMs: options.retryBaseDelayMs, maxDelayMs: 30 * options.retryBaseDelayMs } }),
+    ...(deployment === undefined ? {} : { deployment }),
   };
   const workers: Worker[] = [];
   const onAbort = () => {
@@ -252,8 +267,8 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
     clearInterval(sampler);
     progress.stop();
     await services?.stop();
-    if (runDb !== undefined) {
-      await Promise.all(["", "-wal", "-shm"].map((suffix) => rm(runDb + suffix, { force: true })));
+    for (const db of runDb === undefined ? [] : [runDb, deploymentDb]) {
+      if (db !== undefined) await Promise.all(["", "-wal", "-shm"].map((suffix) => rm(db + suffix, { force: true })));
     }
   }
   peakRss = Math.max(peakRss, process.memoryUsage().rss);

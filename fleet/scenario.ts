@@ -52,9 +52,27 @@ export interface Shard {
   readonly count: number;
 }
 
+/**
+ * What a fleet's devices do: attest only, or walk OOBE in one Autopilot mode to MDM enrollment, or a mix of the
+ * three modes.
+ */
+export type FleetMode = "attest" | "self-deploying" | "pre-provisioning" | "user-driven" | "mixed";
+export const FLEET_MODES: readonly FleetMode[] = ["attest", "self-deploying", "pre-provisioning", "user-driven", "mixed"];
+
+/** What one device does: a fleet mode other than mixed. */
+export type DeviceMode = Exclude<FleetMode, "mixed">;
+
+/** Shares of a mixed fleet: half self-deploying (kiosks, shared devices), a quarter each of the others. */
+const MIXED_MODES: readonly { mode: DeviceMode; weight: number }[] = [
+  { mode: "self-deploying", weight: 2 },
+  { mode: "pre-provisioning", weight: 1 },
+  { mode: "user-driven", weight: 1 },
+];
+
 /** What one virtual device is made of. */
 export interface DevicePlan {
   readonly index: number;
+  readonly mode: DeviceMode;
   readonly vendor: string;
   /** 32-byte manufacturing seed, hex. */
   readonly seed: string;
@@ -171,6 +189,17 @@ function pickVendor(weights: readonly VendorWeight[], u: number): string {
   return weights[weights.length - 1]!.vendor;
 }
 
+function modeOf(mode: FleetMode, seed: string, index: number): DeviceMode {
+  if (mode !== "mixed") return mode;
+  const total = MIXED_MODES.reduce((sum, m) => sum + m.weight, 0);
+  let at = uniform(seed, "mode", index) * total;
+  for (const { mode: candidate, weight } of MIXED_MODES) {
+    if (at < weight) return candidate;
+    at -= weight;
+  }
+  return MIXED_MODES[MIXED_MODES.length - 1]!.mode;
+}
+
 /**
  * The devices of a fleet (all of them, before sharding). Vendors follow the weights by a seeded draw per
  * device; each TPM fault goes to exactly round(share × devices) devices, chosen by a seeded ranking so that
@@ -181,6 +210,7 @@ export function planFleet(options: {
   seed: string;
   vendors: readonly VendorWeight[];
   faults: FleetFaults;
+  mode?: FleetMode;
 }): DevicePlan[] {
   const { devices, seed } = options;
   if (!Number.isInteger(devices) || devices < 0) throw new FleetScenarioError(`bad device count ${devices}`);
@@ -197,6 +227,7 @@ export function planFleet(options: {
     const fault = faultOf.get(index);
     return {
       index,
+      mode: modeOf(options.mode ?? "attest", seed, index),
       vendor: pickVendor(options.vendors, uniform(seed, "vendor", index)),
       seed: digest(seed, "tpm-seed", index).toString("hex"),
       faults: fault === undefined ? [] : [fault],

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import type { Dispatcher } from "undici";
 import { createHttpsAgent, seededRandom, systemClock, type Clock } from "../../lib/index.js";
 import { expandDeviceNameTemplate, type AutopilotConfigurationFile, type JoinMode } from "../../protocol/index.js";
-import { attestDevice } from "../attestation/attest-device.js";
+import { attestDevice, type AttestDeviceOptions } from "../attestation/attest-device.js";
 import type { Exchange } from "../attestation/http-exchange.js";
 import type { AttestationOutcome } from "../attestation/outcome.js";
 import type { DeviceDescription } from "../device/device-description.js";
@@ -21,6 +21,7 @@ import type { TpmDevice } from "../tpm/tpm-device.js";
 import { OobeStepFailure, type OobeStep } from "./oobe-step.js";
 import type { OobeState, OobeStateStore } from "./oobe-state.js";
 import { downloadProfile } from "./profile-client.js";
+import { signInUser } from "./sign-in.js";
 import { runOobe, type DeploymentMode, type OobeFlowPart, type OobeRun } from "./run-oobe.js";
 
 /** Options of {@link runDeviceOobe}. */
@@ -42,6 +43,8 @@ export interface DeviceOobeOptions {
   /** The RSA key pair of the MDM client certificate (fleets pass a pool); default a fresh RSA-2048 pair. */
   readonly enrollmentKeySource?: KeySource;
   readonly requestTimeoutMs?: number;
+  /** Attestation choices (EK, AK kind and `unique`, certificate cache, retry backoff); Windows' defaults otherwise. */
+  readonly attestation?: Pick<AttestDeviceOptions, "ek" | "ak" | "akUnique" | "certificateCache" | "retry">;
   readonly onStep?: (step: OobeStep, detail?: string) => void;
 }
 
@@ -160,13 +163,13 @@ export async function runDeviceOobe(options: DeviceOobeOptions): Promise<DeviceO
           deviceName ??= deviceNameOf(description, profile);
           return modeOf(profile, technician, state);
         },
-        signIn: () => {
+        signIn: async () => {
           if (options.user === undefined) throw new OobeStepFailure("USER_CREDENTIALS_REQUIRED", "this flow needs a user to sign in (--user, --password)");
-          return Promise.resolve();
+          await signInUser(options.serverUrl, options.user, exchange);
         },
         securingHardware: async () => {
           const tpm = requireAttestableTpm(description, options.tpm);
-          attestation = await attestDevice({ tpm, serverUrl: options.serverUrl, dispatcher, clock, keepAk: true });
+          attestation = await attestDevice({ ...options.attestation, tpm, serverUrl: options.serverUrl, dispatcher, clock, keepAk: true });
           if (!attestation.ok) throw failureOf(attestation, "TPM attestation");
         },
         joiningNetwork: async () => {

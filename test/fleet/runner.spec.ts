@@ -63,6 +63,25 @@ describe("fleet/runner", function () {
     expect(rerun.report.succeeded).to.equal(4);
   });
 
+  it("runs a mixed-mode fleet through OOBE to MDM enrollment: devices registered by CSV import, profiles and users made for it", async () => {
+    const result = await runFleet({ devices: 12, home, mode: "mixed", vendors: "IFX:1,STM:1,INTC:1", workers: 2 });
+    expectReportShape(result.report);
+    expect(result.report, JSON.stringify(result.report.failures)).to.include({ devices: 12, succeeded: 12, failed: 0 });
+    const modes = new Set(result.records.map((record) => (record.steps.some((s) => s.name.startsWith("technician.")) ? "pre-provisioning" : record.steps.some((s) => s.name === "signIn") ? "user-driven" : "self-deploying")));
+    expect([...modes].sort()).to.deep.equal(["pre-provisioning", "self-deploying", "user-driven"]);
+    for (const record of result.records) expect(record.steps.map((s) => s.name)).to.include.oneOf(["registeringMdm", "technician.registeringMdm"]);
+    expect(Object.keys(result.report.steps)).to.include.members(["securingHardware", "joiningNetwork", "registeringMdm"]);
+  });
+
+  it("a self-deploying fleet's TPM faults stop devices at 'Securing your hardware' with the service's code", async () => {
+    const result = await runFleet({ devices: 6, home, mode: "self-deploying", vendors: "IFX:1", faults: "tpm:roca-ek=50%", workers: 1 });
+    expect(result.report).to.include({ devices: 6, succeeded: 3, failed: 3 });
+    expect(result.report.failures).to.deep.equal([{ code: "TPM_VULNERABLE_KEY", hresult: "0x81039024", count: 3 }]);
+    for (const record of result.records.filter((r) => !r.ok)) {
+      expect(record.steps.find((s) => s.status === "failed")?.name).to.equal("securingHardware");
+    }
+  });
+
   it("reports exactly the injected failures, by code and HRESULT, and nothing else", async () => {
     const result = await runFleet({
       devices: 20,

@@ -47,8 +47,9 @@ export function registerDeviceCommands(program: Command, home: () => string): vo
     .addOption(new Option("--vendor <code>", "TPM vendor").choices(VENDOR_PROFILES.map((p) => p.code)).makeOptionMandatory())
     .requiredOption("--dir <dir>", "the device's directory (must not hold a device yet)")
     .option("--seed <hex>", "generation seed (same seed, model and vendor: same device); random when absent", parseSeed)
+    .option("--tpm-fault <fault>", "a TPM fault for security testing, as `apsim tpm manufacture --fault` (repeatable)", (v: string, all: string[]) => [...all, v], [] as string[])
     .option("--json", "print one JSON document {dir, seed, device}")
-    .action((o: { model?: string; vendor: string; dir: string; seed?: Buffer; json?: boolean }) =>
+    .action((o: { model?: string; vendor: string; dir: string; seed?: Buffer; tpmFault: string[]; json?: boolean }) =>
       withCode(async () => {
         const seed = o.seed ?? randomBytes(32);
         const { description } = await createDeviceDirectory({
@@ -57,6 +58,7 @@ export function registerDeviceCommands(program: Command, home: () => string): vo
           vendor: o.vendor,
           seed,
           ...(o.model === undefined ? {} : { model: o.model }),
+          ...(o.tpmFault.length === 0 ? {} : { tpmFaults: o.tpmFault }),
         });
         if (o.json) {
           printJson({ dir: o.dir, seed: description.seed, device: description });

@@ -31,6 +31,8 @@ export interface CreateDeviceOptions {
   readonly seed?: Uint8Array;
   /** Issue date of the EK certificates (the injectable clock). */
   readonly now?: Date;
+  /** TPM faults for security testing (`roca-ek`, `no-ek-cert`, … as `apsim tpm manufacture --fault`). */
+  readonly tpmFaults?: readonly string[];
 }
 
 /** A device on disk. */
@@ -64,7 +66,7 @@ export async function createDeviceDirectory(options: CreateDeviceOptions): Promi
       stateDir: path.join(options.dir, DEVICE_TPM_DIR),
       home: options.home,
       seed: tpmSeedOf(description),
-      faults: faultsOf(description),
+      faults: [...faultsOf(description), ...(options.tpmFaults ?? []).map((fault) => parseTpmFault(fault))],
       ...(options.now === undefined ? {} : { now: options.now }),
     });
   }

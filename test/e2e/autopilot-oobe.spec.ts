@@ -61,7 +61,7 @@ describe("e2e: Autopilot OOBE against apsim up", function () {
   });
 
   /** Makes a device of `model` from `vendor` and registers it with `groupTag` (unless `register` is false). */
-  async function device(vendor: string, groupTag: string, options: { model?: string; register?: boolean } = {}): Promise<DeviceDirectory> {
+  async function device(vendor: string, groupTag: string, options: { model?: string; register?: boolean; tpmFaults?: string[] } = {}): Promise<DeviceDirectory> {
     serial++;
     const made = await createDeviceDirectory({
       dir: path.join(home, "devices", `d${serial}`),
@@ -69,6 +69,7 @@ describe("e2e: Autopilot OOBE against apsim up", function () {
       vendor,
       seed: Buffer.alloc(32, serial),
       ...(options.model === undefined ? {} : { model: options.model }),
+      ...(options.tpmFaults === undefined ? {} : { tpmFaults: options.tpmFaults }),
     });
     if (options.register !== false) {
       const tpm = openDeviceTpm(made);
@@ -127,10 +128,10 @@ describe("e2e: Autopilot OOBE against apsim up", function () {
     expect(result.deviceName).to.match(/^DESKTOP-[A-Z0-9]{7}$/);
   });
 
-  it("user-driven with a wrong password stops at the join, and enrollment reports 'previous step failed'", async () => {
+  it("user-driven with a wrong password stops at sign-in, and the join and enrollment report 'previous step failed'", async () => {
     const result = await oobe(await device("STM", "Staff"), { user: { upn: "adele@contoso.example", password: "wrong" } });
-    expect(result.ok).to.equal(false);
-    expect(outline(result.steps).slice(-2)).to.deep.equal(["joiningNetwork:failed", "registeringMdm:previousStepFailed"]);
+    expect(result).to.include({ ok: false, code: "SIGN_IN_INVALID_CREDENTIALS" });
+    expect(outline(result.steps).slice(-3)).to.deep.equal(["signIn:failed", "joiningNetwork:previousStepFailed", "registeringMdm:previousStepFailed"]);
   });
 
   it("user-driven without a user fails at sign-in", async () => {
@@ -221,5 +222,11 @@ describe("e2e: Autopilot OOBE against apsim up", function () {
     expect(new X509Certificate(saved!.clientCertificate).publicKey.export({ type: "spki", format: "der" })).to.deep.equal(
       enrollmentKey.publicKey.export({ type: "spki", format: "der" }),
     );
+  });
+
+  it("attestation rejected (a ROCA-vulnerable EK) stops at 'Securing your hardware' with the service's HRESULT", async () => {
+    const result = await oobe(await device("IFX", "Kiosk", { tpmFaults: ["roca-ek"] }));
+    expect(result).to.include({ ok: false, mode: "self-deploying", code: "TPM_VULNERABLE_KEY", hresult: "0x81039024" });
+    expect(outline(result.steps).slice(-3)).to.deep.equal(["securingHardware:failed", "joiningNetwork:previousStepFailed", "registeringMdm:previousStepFailed"]);
   });
 });

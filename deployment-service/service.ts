@@ -1,7 +1,8 @@
 /**
  * The deployment service mounted on a fastify app: the directory and Autopilot registration behind the admin API,
  * and the device-facing profile lookup `POST /deployment/v1/autopilot/profile` (JSON {hardwareHash, serialNumber?}
- * → AutopilotConfigurationFile JSON, or DEVICE_NOT_REGISTERED / DEVICE_PROFILE_NOT_ASSIGNED).
+ * → AutopilotConfigurationFile JSON, or DEVICE_NOT_REGISTERED / DEVICE_PROFILE_NOT_ASSIGNED), user sign-in
+ * (`POST /deployment/v1/auth/token`) and MDM enrollment's Federated authentication page.
  */
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
@@ -11,11 +12,15 @@ import { AUTOPILOT_PROFILE_LIMITS, AUTOPILOT_PROFILE_PATH, parseAutopilotProfile
 import { registerDeploymentAdminRoutes } from "./admin-routes.js";
 import { DEFAULT_TENANT_DOMAIN, Directory } from "./directory/directory.js";
 import { joinDirectoryOf, joinedDeviceMigrations } from "./directory/joined-devices.js";
+import { loadUserTokens } from "./directory/user-tokens.js";
+import { registerFederatedPage } from "./federated-page.js";
 import type { AttestationKeySource } from "./join/attestation-keys.js";
 import { DomainControllerSimulator } from "./join/domain-controller.js";
 import { registerJoinService } from "./join/join-routes.js";
+import { databaseTokenReplayGuard, usedTokenMigrations, type UsedAttestationTokensDatabase } from "./join/used-tokens.js";
 import { createEnrollmentRegistry, directoryAuthenticator, enrollmentMigrations, registerEnrollmentService, type EnrollmentDatabase } from "./mdm/index.js";
 import { deviceProfile } from "./profiles/profiles.js";
+import { createSignIn, registerSignInRoutes } from "./sign-in.js";
 import { openDeploymentStore, type DeploymentStore, type TenantRecord } from "./store/deployment-store.js";
 import type { MigrationSet } from "./store/migrations.js";
 
@@ -54,7 +59,7 @@ export interface DeploymentService {
 
 /** Opens and migrates the store, creates the tenant when new, and mounts the routes on `app`. */
 export async function registerDeploymentService(app: FastifyInstance, options: DeploymentServiceOptions): Promise<DeploymentService> {
-  const store = await openDeploymentStore({ home: options.home, db: options.db, extraMigrations: [joinedDeviceMigrations, enrollmentMigrations, ...(options.extraMigrations ?? [])] });
+  const store = await openDeploymentStore({ home: options.home, db: options.db, extraMigrations: [joinedDeviceMigrations, usedTokenMigrations, enrollmentMigrations, ...(options.extraMigrations ?? [])] });
   try {
     const directory = new Directory({ store, clock: options.clock, ...(options.passwordCost === undefined ? {} : { passwordCost: options.passwordCost }) });
     const tenant = await directory.ensureTenant(options.tenantDomain ?? DEFAULT_TENANT_DOMAIN);
@@ -63,6 +68,10 @@ export async function registerDeploymentService(app: FastifyInstance, options: D
       const profile = await deviceProfile(directory, parseAutopilotProfileRequest(request.body));
       return reply.type("application/json").send(profile);
     });
+    const userTokens = await loadUserTokens(options.home, options.clock);
+    const signIn = createSignIn(directory, userTokens);
+    registerSignInRoutes(app, signIn);
+    await registerFederatedPage(app, { signIn, tenantDomain: tenant.domain });
     const domainController = options.domainController ?? new DomainControllerSimulator({ domain: `corp.${tenant.domain}` });
     const join = await registerJoinService(app, {
       home: options.home,
@@ -70,6 +79,7 @@ export async function registerDeploymentService(app: FastifyInstance, options: D
       directory: joinDirectoryOf(directory, store, tenant),
       attestationKeys: options.attestationKeys ?? { url: options.baseUrl, ca: await loadTlsTrust(options.home) },
       domainController,
+      replayGuard: databaseTokenReplayGuard(store.db as unknown as Kysely<UsedAttestationTokensDatabase>),
     });
     const checkDeviceToken = async (jwt: string) => {
       const claims = await join.verifyDeviceToken(jwt);
@@ -78,7 +88,7 @@ export async function registerDeploymentService(app: FastifyInstance, options: D
     await registerEnrollmentService(app, {
       baseUrl: options.baseUrl,
       tenantDomain: tenant.domain,
-      authenticator: directoryAuthenticator(directory, checkDeviceToken),
+      authenticator: directoryAuthenticator(directory, checkDeviceToken, async (token) => (await userTokens.verify(token, "mdm"))?.sub),
       // the store's database holds the enrollment table: its migrations ran with the directory's above
       registry: createEnrollmentRegistry(store.db as unknown as Kysely<EnrollmentDatabase>),
       mdmCa: await loadMdmCa(options.home),

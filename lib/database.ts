@@ -102,3 +102,9 @@ export async function openDatabase<Schema>(location: DatabaseLocation, schema: D
   }
   return { kind: location.kind, db };
 }
+
+/** True when `error` is a unique-constraint violation of either engine (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_*). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
+  return code === "23505" || code.startsWith("SQLITE_CONSTRAINT");
+}

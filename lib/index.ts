@@ -22,6 +22,7 @@ export { ManualClock, systemClock, type Clock } from "./clock.js";
 export { AdminTokenError, adminTokenFile, bearerTokenMatches, loadOrCreateAdminToken, readAdminToken } from "./admin-token.js";
 export { seededRandom } from "./seeded-random.js";
 export {
+  isUniqueViolation,
   openDatabase,
   parseDatabaseLocation,
   type DatabaseKind,

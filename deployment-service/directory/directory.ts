@@ -4,7 +4,7 @@
  * transaction as the change that can move them: a device registered, re-tagged or removed, a rule created.
  */
 import { createHash, randomUUID } from "node:crypto";
-import type { Clock } from "../../lib/index.js";
+import { isUniqueViolation, type Clock } from "../../lib/index.js";
 import { ProtocolError } from "../../protocol/index.js";
 import type { DeploymentStore, DeviceRecord, DeviceUpdate, GroupRecord, TenantRecord, UserRecord } from "../store/deployment-store.js";
 import { MembershipRuleError, evaluateMembershipRule, parseMembershipRule, type RuleDevice, type RuleNode } from "./membership-rule.js";
@@ -76,11 +76,6 @@ export function parseGroupRule(rule: string): RuleNode {
     if (error instanceof MembershipRuleError) throw new ProtocolError("MEMBERSHIP_RULE_INVALID", error.message);
     throw error;
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
-  return code === "23505" || code.startsWith("SQLITE_CONSTRAINT");
 }
 
 function boundedText(value: string | undefined, what: string, max = MAX_FIELD_LENGTH): string {

@@ -12,9 +12,14 @@ export interface TokenReplayGuard {
 /** A guard in this process's memory, pruned of expired tokens as it goes. */
 export class MemoryTokenReplayGuard implements TokenReplayGuard {
   readonly #used = new Map<string, number>();
+  #prunedAt = Number.NEGATIVE_INFINITY;
 
   consume(jti: string, expiresAt: number, now: number): Promise<boolean> {
-    for (const [id, expiry] of this.#used) if (expiry <= now) this.#used.delete(id);
+    // a sweep per second, not per token: thousands of joins a second would otherwise sweep thousands of ids each
+    if (now - this.#prunedAt >= 1_000) {
+      this.#prunedAt = now;
+      for (const [id, expiry] of this.#used) if (expiry <= now) this.#used.delete(id);
+    }
     if (this.#used.has(jti)) return Promise.resolve(false);
     this.#used.set(jti, expiresAt);
     return Promise.resolve(true);

@@ -113,3 +113,13 @@ export {
   type OobeStateStore,
 } from "./oobe/oobe-state.js";
 export { downloadProfile } from "./oobe/profile-client.js";
+export { signInUser } from "./oobe/sign-in.js";
+export {
+  DEFAULT_ENROLLMENT_APPRU,
+  discoverAuthenticationServiceUrl,
+  formsOf,
+  signInAtAuthenticationPage,
+  type BrokerExchange,
+  type BrokerSignInOptions,
+  type PageForm,
+} from "./mdm/enrollment/web-authentication-broker.js";

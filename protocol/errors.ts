@@ -122,6 +122,11 @@ export const ERRORS = Object.freeze({
   DEVICE_PROFILE_NOT_ASSIGNED: define(404, "the device is registered but no deployment profile is assigned to it"),
   AUTOPILOT_PROFILE_MALFORMED: define(400, "the Autopilot profile (AutopilotConfigurationFile) is malformed"),
 
+  // User sign-in (the Entra token endpoint stand-in) and the Federated authentication page. Entra answers a wrong
+  // user name or password with AADSTS50126; Windows shows the sign-in page's message, no HRESULT is documented.
+  SIGN_IN_INVALID_CREDENTIALS: define(401, "AADSTS50126: the user name or password is incorrect"),
+  FEDERATED_APPRU_INVALID: define(400, "the authentication page's return address (appru) is not an ms-app:// URI"),
+
   // Autopilot hardware hash: the "OA" record list and its "CS" checksum (reference enrollment §3.1)
   HARDWARE_HASH_MALFORMED: define(400, "the hardware hash is not a well-formed OA record list"),
   HARDWARE_HASH_CHECKSUM_MISMATCH: define(400, "the hardware hash checksum (CS record) does not match its content"),

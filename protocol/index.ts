@@ -71,6 +71,20 @@ export {
   type AutopilotProfileRequest,
 } from "./autopilot-profile.js";
 export * from "./mde2/index.js";
+export {
+  FEDERATED_APPRU_SCHEME,
+  FEDERATED_AUTHENTICATION_PATH,
+  SIGN_IN_LIMITS,
+  SIGN_IN_PATH,
+  USER_TOKEN_AUDIENCES,
+  parseFederatedAppru,
+  parseSignInRequest,
+  parseSignInResponse,
+  parseUserTokenAudience,
+  type SignInRequest,
+  type SignInResponse,
+  type UserTokenAudience,
+} from "./sign-in.js";
 export * from "./syncml/index.js";
 export {
   CHECKSUM_RECORD_TYPE,

@@ -3,11 +3,10 @@
  * the `deviceid` claim). A JWT (ES256) signed with the home's device token key (`pki/device-registration/
  * device-token-key.pem`, 0600, made on first use); the public key is exposed as a JWKS for verifiers.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from "node:crypto";
-import { link, unlink } from "node:fs/promises";
+import { createPublicKey, randomUUID } from "node:crypto";
 import path from "node:path";
-import { ensurePrivateDir, readFileIfExists, writeSecretFile } from "../../lib/index.js";
 import type { JoinMode, JoinType } from "../../protocol/index.js";
+import { loadOrCreateSigningKey } from "../signing-key-file.js";
 import { decodeJws, signEs256, verifyEs256 } from "./compact-jws.js";
 
 /** `iss` of every device token. */
@@ -46,25 +45,6 @@ export function deviceTokenKeyFile(home: string): string {
   return path.join(home, "pki", "device-registration", "device-token-key.pem");
 }
 
-/** The key, made on first use; a temporary file hard-linked into place makes exactly one key win a race. */
-async function loadOrCreateKey(home: string): Promise<KeyObject> {
-  const file = deviceTokenKeyFile(home);
-  const existing = await readFileIfExists(file);
-  if (existing !== undefined) return createPrivateKey(existing);
-  await ensurePrivateDir(path.dirname(file));
-  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const staging = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  await writeSecretFile(staging, privateKey.export({ type: "pkcs8", format: "pem" }));
-  try {
-    await link(staging, file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  } finally {
-    await unlink(staging);
-  }
-  return createPrivateKey((await readFileIfExists(file))!);
-}
-
 function isClaims(payload: Record<string, unknown>): payload is Record<string, unknown> & DeviceTokenClaims {
   return (
     payload["iss"] === DEVICE_TOKEN_ISSUER &&
@@ -77,7 +57,7 @@ function isClaims(payload: Record<string, unknown>): payload is Record<string, u
 
 /** The device token signer and verifier of `home`. */
 export async function loadDeviceTokens(home: string): Promise<DeviceTokens> {
-  const privateKey = await loadOrCreateKey(home);
+  const privateKey = await loadOrCreateSigningKey(deviceTokenKeyFile(home));
   const publicKey = createPublicKey(privateKey);
   const kid = "device-token-1";
   const jwk = { ...(publicKey.export({ format: "jwk" }) as Record<string, unknown>), kid, alg: "ES256", use: "sig" };

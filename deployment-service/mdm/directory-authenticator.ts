@@ -1,7 +1,6 @@
 /**
  * The enrollment endpoints' credential checks against this service's directory: OnPremise users by password, joined
- * devices by the device token the join issued. Federated tokens need the authentication page, which this service
- * does not serve yet: they are not recognised.
+ * devices by the device token the join issued, Federated users by the user token the authentication page gave them.
  */
 import type { Directory } from "../directory/directory.js";
 import type { EnrollmentAuthenticator, EnrollmentIdentity } from "./enrollment/authenticator.js";
@@ -9,8 +8,14 @@ import type { EnrollmentAuthenticator, EnrollmentIdentity } from "./enrollment/a
 /** Checks a device token; the directory id of the joined device and whether it joined without a user. */
 export type DeviceTokenCheck = (jwt: string) => Promise<{ readonly deviceId: string; readonly userPrincipalName?: string | undefined } | undefined>;
 
-/** An authenticator over `directory`; device tokens go to `checkDeviceToken` when given. */
-export function directoryAuthenticator(directory: Directory, checkDeviceToken?: DeviceTokenCheck): EnrollmentAuthenticator {
+/** Checks a user token of audience `mdm`; the user principal name it was issued to. */
+export type FederatedTokenCheck = (token: string) => Promise<string | undefined>;
+
+/**
+ * An authenticator over `directory`; device tokens go to `checkDeviceToken`, Federated tokens to
+ * `checkFederatedToken`, when given (otherwise they are not recognised).
+ */
+export function directoryAuthenticator(directory: Directory, checkDeviceToken?: DeviceTokenCheck, checkFederatedToken?: FederatedTokenCheck): EnrollmentAuthenticator {
   return {
     async verifyUsernameToken(upn: string, password: string): Promise<EnrollmentIdentity | undefined> {
       const user = await directory.authenticateUser(upn, password);
@@ -21,6 +26,9 @@ export function directoryAuthenticator(directory: Directory, checkDeviceToken?: 
       if (device === undefined) return undefined;
       return { deviceId: device.deviceId, userPrincipalName: device.userPrincipalName, selfDeploying: device.userPrincipalName === undefined };
     },
-    verifyFederatedToken: () => Promise.resolve(undefined),
+    async verifyFederatedToken(token: string): Promise<EnrollmentIdentity | undefined> {
+      const upn = checkFederatedToken === undefined ? undefined : await checkFederatedToken(token);
+      return upn === undefined ? undefined : { userPrincipalName: upn, selfDeploying: false };
+    },
   };
 }

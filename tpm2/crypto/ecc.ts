@@ -188,23 +188,31 @@ export function ecdhZ(privateKey: KeyObject, peerPublicKey: KeyObject): Buffer {
   return diffieHellman({ privateKey, publicKey: peerPublicKey });
 }
 
-const scalarContexts = new Map<number, { ecdh: ECDH; scalar: Buffer }>();
+/** ECDH contexts holding a private scalar, most recently used last (a TPM's EKs, many TPMs in one process). */
+const scalarContexts = new Map<string, ECDH>();
+/** Contexts kept: enough for the TPMs a fleet worker or a benchmark interleaves. */
+const SCALAR_CONTEXTS = 128;
 
 /**
- * A per-curve ECDH context of its own holding private scalar `scalar`. It remembers the last scalar set, so
- * repeated exchanges with one key (an EK activating credentials) skip setPrivateKey, which multiplies k·G.
+ * An ECDH context holding private scalar `scalar`. Contexts of recently used scalars are kept, so repeated exchanges
+ * with one key (an EK activating credentials) skip setPrivateKey, which multiplies k·G.
  */
 function scalarEcdhContext(curve: EccCurveInfo, scalar: Buffer): ECDH {
-  const held = scalarContexts.get(curve.curveId);
-  if (held !== undefined && held.scalar.equals(scalar)) return held.ecdh;
-  const ecdh = held?.ecdh ?? createECDH(curve.nodeName);
+  const key = `${curve.curveId}:${scalar.toString("hex")}`;
+  const held = scalarContexts.get(key);
+  if (held !== undefined) {
+    scalarContexts.delete(key);
+    scalarContexts.set(key, held);
+    return held;
+  }
+  const ecdh = createECDH(curve.nodeName);
   try {
     ecdh.setPrivateKey(scalar);
   } catch {
-    scalarContexts.delete(curve.curveId);
     throw new RangeError("ECC private scalar out of range");
   }
-  scalarContexts.set(curve.curveId, { ecdh, scalar });
+  scalarContexts.set(key, ecdh);
+  if (scalarContexts.size > SCALAR_CONTEXTS) scalarContexts.delete(scalarContexts.keys().next().value!);
   return ecdh;
 }
 

@@ -98,7 +98,14 @@ export {
   type ManagementSessionResult,
   type SyncMlTransport,
 } from "./mdm/management-session.js";
-export { VirtualDevice, ENROLLMENT_DIR, type SavedEnrollment, type ServerConnection, type TechnicianView, type VirtualDeviceOobeOptions } from "./virtual-device.js";
+export {
+  OMA_DM_USER_AGENT,
+  createManagementTransport,
+  retryAfterMs,
+  type ManagementTransport,
+  type ManagementTransportOptions,
+} from "./mdm/management-transport.js";
+export { VirtualDevice, ENROLLMENT_DIR, type SavedEnrollment, type VirtualDeviceSyncOptions, type ServerConnection, type TechnicianView, type VirtualDeviceOobeOptions } from "./virtual-device.js";
 export { runDeviceOobe, type DeviceOobeOptions, type DeviceOobeResult } from "./oobe/device-oobe.js";
 export { runOobe, stepsAfterProfile, type DeploymentMode, type OobeFlowPart, type OobeRun, type OobeStepHandlers } from "./oobe/run-oobe.js";
 export { OobeStepFailure, PRELUDE_STEPS, STEP_TITLES, type OobeStep, type OobeStepName, type OobeStepStatus } from "./oobe/oobe-step.js";

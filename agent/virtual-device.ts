@@ -6,11 +6,15 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import type { Dispatcher } from "undici";
 import { createHttpsAgent, ensurePrivateDir, readFileIfExists, writeFileAtomic, writeSecretFile, type Clock } from "../lib/index.js";
-import { decodeHardwareHash, formatAutopilotCsv, type AutopilotConfigurationFile } from "../protocol/index.js";
+import { ProtocolError, decodeHardwareHash, formatAutopilotCsv, type AutopilotConfigurationFile } from "../protocol/index.js";
 import type { DeviceDescription } from "./device/device-description.js";
 import { createDeviceDirectory, loadDeviceDirectory, openDeviceTpm, type CreateDeviceOptions } from "./device/device-directory.js";
 import { buildHardwareHash } from "./device/hardware-hash-builder.js";
+import { CspTree } from "./mdm/csp/csp-tree.js";
+import { FileSettingsStore } from "./mdm/csp/settings-store.js";
 import type { KeySource } from "./mdm/enrollment/windows-csr.js";
+import { runManagementSession, type ManagementSessionResult } from "./mdm/management-session.js";
+import { createManagementTransport } from "./mdm/management-transport.js";
 import { runDeviceOobe, type DeviceOobeResult } from "./oobe/device-oobe.js";
 import type { OobeStep } from "./oobe/oobe-step.js";
 import { fileOobeStateStore, type OobeState } from "./oobe/oobe-state.js";
@@ -20,6 +24,9 @@ import { downloadProfile } from "./oobe/profile-client.js";
 export const ENROLLMENT_DIR = "mdm";
 const ENROLLMENT_FILE = "enrollment.json";
 const ENROLLMENT_KEY_FILE = "enrollment-key.pem";
+/** The CSP tree's settings and the last management SessionID, beside the enrollment. */
+const CSP_SETTINGS_FILE = "csp-settings.json";
+const SESSION_FILE = "session.json";
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** What the technician's screen shows before Provision (reference enrollment §3.3). */
@@ -48,6 +55,17 @@ export interface VirtualDeviceOobeOptions extends ServerConnection {
   readonly clock?: Clock;
   readonly enrollmentKeySource?: KeySource;
   readonly onStep?: (step: OobeStep, detail?: string) => void;
+}
+
+/** Options of {@link VirtualDevice.sync}. */
+export interface VirtualDeviceSyncOptions {
+  /** PEM trust anchors of the management server's TLS (absent: the system's). */
+  readonly ca?: string;
+  readonly clock?: Clock;
+  /** Waits before a retry after 429 (default a timer). */
+  readonly wait?: (ms: number) => Promise<void>;
+  /** Tries of one message while the server answers 429; default 3. */
+  readonly maxAttempts?: number;
 }
 
 /** A device in a directory on disk. */
@@ -154,6 +172,55 @@ export class VirtualDevice {
     return text === undefined ? undefined : (JSON.parse(text.toString("utf8")) as SavedEnrollment);
   }
 
+  /**
+   * Runs one OMA-DM management session (Alert 1201) with the saved enrollment: the server's commands apply to the
+   * device's CSP tree, whose settings are kept in the device directory.
+   * @throws ProtocolError MDM_DEVICE_NOT_ENROLLED before enrollment; the transport's and session's errors otherwise.
+   */
+  async sync(options: VirtualDeviceSyncOptions = {}): Promise<ManagementSessionResult> {
+    const saved = await this.enrollment();
+    if (saved === undefined) throw new ProtocolError("MDM_DEVICE_NOT_ENROLLED", "this device has no MDM enrollment; run OOBE first");
+    const dir = path.join(this.dir, ENROLLMENT_DIR);
+    const privateKey = await readFileIfExists(path.join(dir, saved.keyFile));
+    if (privateKey === undefined) throw new ProtocolError("MDM_DEVICE_NOT_ENROLLED", "the enrollment's private key is missing");
+    const identity = {
+      deviceId: mdmDeviceIdOf(this.description),
+      manufacturer: this.description.smbios.manufacturer,
+      model: this.description.smbios.productName,
+      providerId: saved.providerId,
+      osVersion: `10.0.${this.description.os.build}`,
+    };
+    const tree = await CspTree.open({
+      identity,
+      store: new FileSettingsStore(path.join(dir, CSP_SETTINGS_FILE)),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    });
+    const sessionId = (await this.lastSessionId()) + 1;
+    await writeFileAtomic(path.join(dir, SESSION_FILE), `${JSON.stringify({ sessionId })}\n`);
+    const transport = createManagementTransport({
+      serverUrl: saved.dmServerUrl,
+      clientCertificate: saved.clientCertificate,
+      privateKey: privateKey.toString("utf8"),
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.wait === undefined ? {} : { wait: options.wait }),
+      ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    });
+    try {
+      return await runManagementSession({ identity, serverUrl: saved.dmServerUrl, tree, transport: transport.send, sessionId });
+    } finally {
+      await transport.close();
+    }
+  }
+
+  /** The SessionID of the last management session (0 before the first); SessionIDs rise per session. */
+  private async lastSessionId(): Promise<number> {
+    const text = await readFileIfExists(path.join(this.dir, ENROLLMENT_DIR, SESSION_FILE));
+    if (text === undefined) return 0;
+    const sessionId = (JSON.parse(text.toString("utf8")) as { sessionId?: unknown }).sessionId;
+    return typeof sessionId === "number" && Number.isSafeInteger(sessionId) && sessionId >= 0 && sessionId < 0xffff ? sessionId : 0;
+  }
+
   private async saveEnrollment(result: DeviceOobeResult): Promise<void> {
     const enrollment = result.enrollment!;
     const dir = path.join(this.dir, ENROLLMENT_DIR);
@@ -189,6 +256,14 @@ export interface SavedEnrollment {
   readonly dmServerUrl: string;
   readonly providerId: string;
   readonly keyFile: string;
+}
+
+/**
+ * The 32-hex-digit MDM DeviceID the device enrolled with (./DevInfo/DevId): derived from the device's seed the way
+ * OOBE derives it, so it is stable for the device.
+ */
+function mdmDeviceIdOf(description: DeviceDescription): string {
+  return createHash("sha256").update("DeviceID").update(description.seed).digest("hex").toUpperCase().slice(0, 32);
 }
 
 /** CloudAssignedAadServerData's ZeroTouchConfig.CloudAssignedTenantUpn: the assigned user, when there is one. */

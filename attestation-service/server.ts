@@ -101,7 +101,8 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
 
   for (let attempt = 1; ; attempt++) {
     const chosenPort = options.port !== undefined && options.port !== 0 ? options.port : await pickFreePort(host);
-    const app = createHttpsApp({ tls: { cert: tls.cert, key: tls.key } });
+    // Clients may present a certificate (MDM management authenticates devices by it); every other route ignores it.
+    const app = createHttpsApp({ tls: { cert: tls.cert, key: tls.key, requestCert: true } });
     installProtocolErrorHandler(app, (error) => logger.error({ err: error }, "internal error"));
     let attestation: AttestationService | undefined;
     const extras: { close(): Promise<void> }[] = [];

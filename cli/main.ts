@@ -46,6 +46,7 @@ import { registerAdminCommands } from "./admin-commands.js";
 import { registerOobeCommands } from "./oobe-command.js";
 import { registerDeviceCommands } from "./device-commands.js";
 import { registerFleetCommand } from "./fleet-command.js";
+import { registerSyncCommand } from "./sync-command.js";
 import { note, printJson, printLines } from "./output.js";
 
 const program = new Command("apsim")
@@ -436,6 +437,7 @@ deviceCommand
 
 registerDeviceCommands(program, home);
 registerOobeCommands(program, home);
+registerSyncCommand(program, home);
 registerAdminCommands(admin, home);
 registerFleetCommand(program, home);
 

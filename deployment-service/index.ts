@@ -46,3 +46,4 @@ export { MemoryTokenReplayGuard, type TokenReplayGuard } from "./join/token-repl
 export type { AttestationKeySource, JsonWebKeySet } from "./join/attestation-keys.js";
 export { ATTESTATION_TOKEN_ISSUER as JOIN_ATTESTATION_TOKEN_ISSUER } from "./join/attestation-token-check.js";
 export { DEFAULT_DEVICE_TOKEN_TTL_MS, DEVICE_TOKEN_ISSUER, deviceTokenKeyFile, type DeviceTokenClaims } from "./join/device-token.js";
+export { parseCommandSpec, type CommandRecord, type CommandSpec, type SessionEngineLimits } from "./mdm/management/index.js";

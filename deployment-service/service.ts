@@ -6,19 +6,30 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
-import { loadMdmCa, loadTlsTrust } from "../certs/index.js";
+import { loadDeviceRegistrationCa, loadMdmCa, loadTlsTrust } from "../certs/index.js";
 import type { Clock } from "../lib/index.js";
 import { AUTOPILOT_PROFILE_LIMITS, AUTOPILOT_PROFILE_PATH, parseAutopilotProfileRequest } from "../protocol/index.js";
 import { registerDeploymentAdminRoutes } from "./admin-routes.js";
 import { DEFAULT_TENANT_DOMAIN, Directory } from "./directory/directory.js";
 import { joinDirectoryOf, joinedDeviceMigrations } from "./directory/joined-devices.js";
+import { deviceCertificateCheck } from "./mdm/device-certificate-check.js";
 import { loadUserTokens } from "./directory/user-tokens.js";
 import { registerFederatedPage } from "./federated-page.js";
 import type { AttestationKeySource } from "./join/attestation-keys.js";
 import { DomainControllerSimulator } from "./join/domain-controller.js";
 import { registerJoinService } from "./join/join-routes.js";
 import { databaseTokenReplayGuard, usedTokenMigrations, type UsedAttestationTokensDatabase } from "./join/used-tokens.js";
-import { createEnrollmentRegistry, directoryAuthenticator, enrollmentMigrations, registerEnrollmentService, type EnrollmentDatabase } from "./mdm/index.js";
+import {
+  commandQueueMigrations,
+  createEnrollmentRegistry,
+  directoryAuthenticator,
+  enrollmentMigrations,
+  registerEnrollmentService,
+  registerManagementService,
+  type CommandQueueDatabase,
+  type EnrollmentDatabase,
+  type SessionEngineLimits,
+} from "./mdm/index.js";
 import { deviceProfile } from "./profiles/profiles.js";
 import { createSignIn, registerSignInRoutes } from "./sign-in.js";
 import { openDeploymentStore, type DeploymentStore, type TenantRecord } from "./store/deployment-store.js";
@@ -45,6 +56,8 @@ export interface DeploymentServiceOptions {
   readonly attestationKeys?: AttestationKeySource;
   /** The on-premises domain hybrid joins join (default `corp.<tenant domain>`). */
   readonly domainController?: DomainControllerSimulator;
+  /** Bounds of the MDM management server (commands per message, sessions in flight, Retry-After). */
+  readonly management?: SessionEngineLimits;
 }
 
 /** The mounted service, with what other parts of the deployment service build on. */
@@ -59,7 +72,7 @@ export interface DeploymentService {
 
 /** Opens and migrates the store, creates the tenant when new, and mounts the routes on `app`. */
 export async function registerDeploymentService(app: FastifyInstance, options: DeploymentServiceOptions): Promise<DeploymentService> {
-  const store = await openDeploymentStore({ home: options.home, db: options.db, extraMigrations: [joinedDeviceMigrations, usedTokenMigrations, enrollmentMigrations, ...(options.extraMigrations ?? [])] });
+  const store = await openDeploymentStore({ home: options.home, db: options.db, extraMigrations: [joinedDeviceMigrations, usedTokenMigrations, enrollmentMigrations, commandQueueMigrations, ...(options.extraMigrations ?? [])] });
   try {
     const directory = new Directory({ store, clock: options.clock, ...(options.passwordCost === undefined ? {} : { passwordCost: options.passwordCost }) });
     const tenant = await directory.ensureTenant(options.tenantDomain ?? DEFAULT_TENANT_DOMAIN);
@@ -85,14 +98,32 @@ export async function registerDeploymentService(app: FastifyInstance, options: D
       const claims = await join.verifyDeviceToken(jwt);
       return claims === undefined ? undefined : { deviceId: claims.deviceid, userPrincipalName: claims.upn };
     };
+    // the store's database holds the enrollment and command tables: their migrations ran with the directory's above
+    const registry = createEnrollmentRegistry(store.db as unknown as Kysely<EnrollmentDatabase>);
+    const mdmCa = await loadMdmCa(options.home);
+    const managementUrl = new URL("/ManagementServer/MDM.svc", options.baseUrl).toString();
     await registerEnrollmentService(app, {
       baseUrl: options.baseUrl,
       tenantDomain: tenant.domain,
-      authenticator: directoryAuthenticator(directory, checkDeviceToken, async (token) => (await userTokens.verify(token, "mdm"))?.sub),
-      // the store's database holds the enrollment table: its migrations ran with the directory's above
-      registry: createEnrollmentRegistry(store.db as unknown as Kysely<EnrollmentDatabase>),
-      mdmCa: await loadMdmCa(options.home),
+      authenticator: directoryAuthenticator(
+        directory,
+        checkDeviceToken,
+        async (token) => (await userTokens.verify(token, "mdm"))?.sub,
+        deviceCertificateCheck(await loadDeviceRegistrationCa(options.home), options.clock),
+      ),
+      registry,
+      mdmCa,
       clock: options.clock,
+      managementUrl,
+    });
+    await registerManagementService(app, {
+      ...options.management,
+      managementUrl,
+      db: store.db as unknown as Kysely<CommandQueueDatabase>,
+      registry,
+      mdmCaPem: mdmCa.certificatePem,
+      clock: options.clock,
+      adminToken: options.adminToken,
     });
     let closed: Promise<void> | undefined;
     const close = async () => {

@@ -199,6 +199,13 @@ export const ERRORS = Object.freeze({
   SYNCML_SESSION_INVALID: define(400, "SyncML message breaks the session rules (SessionID, MsgID, header Status)"),
   SYNCML_SESSION_REJECTED: define(0, "the management server refused the session in its SyncHdr Status"),
   MDM_SETTINGS_INVALID: define(0, "the device's MDM settings store is unreadable or not in the expected format"),
+  // MDM management server (HTTP_E_STATUS_FORBIDDEN for a client certificate the server does not accept)
+  MDM_CLIENT_CERTIFICATE_REFUSED: define(403, "no valid, unrevoked MDM enrollment certificate was presented", { hresult: 0x80190193 }),
+  MDM_SERVER_BUSY: define(429, "the management server has too many sessions in flight; retry after the time given", { retryable: true }),
+  MDM_DEVICE_NOT_ENROLLED: define(404, "no MDM enrollment has this device or enrollment id"),
+  MDM_COMMAND_INVALID: define(400, "the management command is malformed"),
+  MDM_COMMAND_NOT_FOUND: define(404, "no management command has this id for this device"),
+  MDM_TRANSPORT_FAILED: define(0, "the management server could not be reached or answered with an unexpected HTTP status", { retryable: true }),
 } satisfies Record<string, ErrorDefinition>);
 
 /** A registered error code. */

@@ -1,6 +1,7 @@
 /**
  * The enrollment endpoints' credential checks against this service's directory: OnPremise users by password, joined
- * devices by the device token the join issued, Federated users by the user token the authentication page gave them.
+ * devices by the device token the join issued, Federated users by the user token the authentication page gave them,
+ * and, under the Certificate policy, devices by the identity certificate the join issued them.
  */
 import type { Directory } from "../directory/directory.js";
 import type { EnrollmentAuthenticator, EnrollmentIdentity } from "./enrollment/authenticator.js";
@@ -11,12 +12,28 @@ export type DeviceTokenCheck = (jwt: string) => Promise<{ readonly deviceId: str
 /** Checks a user token of audience `mdm`; the user principal name it was issued to. */
 export type FederatedTokenCheck = (token: string) => Promise<string | undefined>;
 
+/** Checks a TLS client certificate (DER); the directory id of the device it identifies. */
+export type ClientCertificateCheck = (certificate: Uint8Array) => Promise<string | undefined>;
+
 /**
  * An authenticator over `directory`; device tokens go to `checkDeviceToken`, Federated tokens to
  * `checkFederatedToken`, when given (otherwise they are not recognised).
  */
-export function directoryAuthenticator(directory: Directory, checkDeviceToken?: DeviceTokenCheck, checkFederatedToken?: FederatedTokenCheck): EnrollmentAuthenticator {
+export function directoryAuthenticator(
+  directory: Directory,
+  checkDeviceToken?: DeviceTokenCheck,
+  checkFederatedToken?: FederatedTokenCheck,
+  checkClientCertificate?: ClientCertificateCheck,
+): EnrollmentAuthenticator {
   return {
+    ...(checkClientCertificate === undefined
+      ? {}
+      : {
+          async verifyClientCertificate(certificate: Uint8Array): Promise<EnrollmentIdentity | undefined> {
+            const deviceId = await checkClientCertificate(certificate);
+            return deviceId === undefined ? undefined : { deviceId, selfDeploying: false };
+          },
+        }),
     async verifyUsernameToken(upn: string, password: string): Promise<EnrollmentIdentity | undefined> {
       const user = await directory.authenticateUser(upn, password);
       return user === undefined ? undefined : { userPrincipalName: user.upn, selfDeploying: false };

@@ -1,2 +1,3 @@
 export * from "./enrollment/index.js";
 export { directoryAuthenticator, type DeviceTokenCheck } from "./directory-authenticator.js";
+export * from "./management/index.js";

@@ -36,7 +36,12 @@ export type EnrollmentCredentials =
   /** A joined (Autopilot) device's token, a JWT BinarySecurityToken. */
   | { readonly kind: "deviceToken"; readonly jwt: string }
   /** Federated: the token the service's authentication page gave; with `upn`, discovery runs first. */
-  | { readonly kind: "federated"; readonly token: string; readonly upn?: string };
+  | { readonly kind: "federated"; readonly token: string; readonly upn?: string }
+  /**
+   * Certificate: a certificate the device already holds (its device identity certificate, with a key node can use)
+   * presented in the TLS handshake; the SOAP messages carry no token. With `upn`, discovery runs first.
+   */
+  | { readonly kind: "certificate"; readonly certificate: string; readonly privateKey: KeyObject; readonly upn?: string };
 
 /** What the device tells the enrollment server about itself (the AdditionalContext items). */
 export interface EnrollingDevice {
@@ -135,9 +140,11 @@ function checkDevice(device: EnrollingDevice): void {
   if (badMac !== undefined) throw invalidData(`MAC ${JSON.stringify(badMac.slice(0, 40))} is not 00-11-22-33-44-55`);
 }
 
-function securityTokenOf(credentials: EnrollmentCredentials): SecurityToken {
+function securityTokenOf(credentials: EnrollmentCredentials): SecurityToken | undefined {
   const base64 = (token: string): string => Buffer.from(token, "utf8").toString("base64");
   switch (credentials.kind) {
+    case "certificate":
+      return undefined;
     case "usernameToken":
       return { kind: "username", username: credentials.upn, password: credentials.password };
     case "deviceToken":
@@ -151,6 +158,7 @@ function securityTokenOf(credentials: EnrollmentCredentials): SecurityToken {
 function discoveryOf(credentials: EnrollmentCredentials): { policy: AuthPolicy; emailAddress: string } | undefined {
   if (credentials.kind === "usernameToken") return { policy: "OnPremise", emailAddress: credentials.upn };
   if (credentials.kind === "federated" && credentials.upn !== undefined) return { policy: "Federated", emailAddress: credentials.upn };
+  if (credentials.kind === "certificate" && credentials.upn !== undefined) return { policy: "Certificate", emailAddress: credentials.upn };
   return undefined;
 }
 
@@ -213,7 +221,7 @@ async function locateServices(options: EnrollDeviceOptions, exchange: SoapExchan
 }
 
 /** The policy's demands on the request: Windows' defaults (2048-bit key, SHA-1) when there is no policy service. */
-async function fetchPolicy(policyUrl: string | undefined, security: SecurityToken, exchange: SoapExchange): Promise<{ minimalKeyLength: number; hash: CsrHash }> {
+async function fetchPolicy(policyUrl: string | undefined, security: SecurityToken | undefined, exchange: SoapExchange): Promise<{ minimalKeyLength: number; hash: CsrHash }> {
   if (policyUrl === undefined) return { minimalKeyLength: 2048, hash: "sha1" };
   const messageId = newMessageId();
   const request = buildGetPoliciesRequest({ messageId, to: policyUrl, security });
@@ -291,13 +299,21 @@ function failureOf(error: ProtocolError): EnrollmentFailure {
 export async function enrollDevice(options: EnrollDeviceOptions): Promise<EnrollmentOutcome> {
   if (new URL(options.serverUrl).protocol !== "https:") throw new RangeError("the enrollment server's URL must be https");
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const dispatcher = options.dispatcher ?? createHttpsAgent({ ...(options.ca === undefined ? {} : { ca: options.ca }), timeoutMs });
+  const clientCertificate =
+    options.credentials.kind === "certificate"
+      ? { cert: options.credentials.certificate, key: options.credentials.privateKey.export({ type: "pkcs8", format: "pem" }).toString() }
+      : {};
+  // A client certificate needs connections of its own: a shared pool's TLS sessions carry no certificate.
+  const dispatcher =
+    options.dispatcher !== undefined && options.credentials.kind !== "certificate"
+      ? options.dispatcher
+      : createHttpsAgent({ ...(options.ca === undefined ? {} : { ca: options.ca }), timeoutMs, ...clientCertificate });
   try {
     return await enroll(options, { dispatcher, timeoutMs });
   } catch (error) {
     if (error instanceof ProtocolError) return failureOf(error);
     throw error;
   } finally {
-    if (options.dispatcher === undefined) await dispatcher.close();
+    if (dispatcher !== options.dispatcher) await dispatcher.close();
   }
 }

@@ -21,4 +21,6 @@ export interface EnrollmentAuthenticator {
   verifyDeviceToken(jwt: string): Promise<EnrollmentIdentity | undefined>;
   /** Federated: the token the service's authentication page gave the device. */
   verifyFederatedToken(token: string): Promise<EnrollmentIdentity | undefined>;
+  /** Certificate: the DER certificate the client presented in the TLS handshake (absent: the policy is not served). */
+  verifyClientCertificate?(certificate: Uint8Array): Promise<EnrollmentIdentity | undefined>;
 }

@@ -1,8 +1,11 @@
 /**
  * Authenticating the requester of a policy or enrollment call from its WS-Security token (MS-MDE2 §3.4.4.1.1.1):
  * a UsernameToken under OnPremise, a BinarySecurityToken carrying the authentication page's token under Federated,
- * or a joined device's JWT.
+ * or a joined device's JWT — or, under Certificate, with no token, from the certificate the client presented in the
+ * TLS handshake ("Certificate authentication device enrollment").
  */
+import type { FastifyRequest } from "fastify";
+import type { TLSSocket } from "node:tls";
 import { MDE2_TOKEN_TYPES, ProtocolError, type AuthPolicy, type SecurityToken } from "../../../protocol/index.js";
 import type { EnrollmentAuthenticator, EnrollmentIdentity } from "./authenticator.js";
 import type { EnrollmentAuthKind } from "./enrollment-registry.js";
@@ -35,8 +38,16 @@ export async function authenticateRequester(
   token: SecurityToken | undefined,
   authenticator: EnrollmentAuthenticator,
   policies: readonly AuthPolicy[],
+  clientCertificate?: Uint8Array,
 ): Promise<AuthenticatedRequester> {
-  if (token === undefined) throw new ProtocolError("MDE2_INVALID_SECURITY", "the request carries no WS-Security token");
+  if (token === undefined) {
+    if (policies.includes("Certificate") && clientCertificate !== undefined && authenticator.verifyClientCertificate !== undefined) {
+      const identity = await authenticator.verifyClientCertificate(clientCertificate);
+      if (identity === undefined) throw new ProtocolError("MDE2_AUTHENTICATION", "client certificate not recognised");
+      return { identity, authKind: "Certificate" };
+    }
+    throw new ProtocolError("MDE2_INVALID_SECURITY", "the request carries no WS-Security token and no client certificate");
+  }
   if (token.kind === "username") {
     if (!policies.includes("OnPremise")) throw new ProtocolError("MDE2_INVALID_SECURITY", "OnPremise authentication is not offered");
     const identity = await authenticator.verifyUsernameToken(token.username, token.password);
@@ -55,4 +66,11 @@ export async function authenticateRequester(
     return { identity, authKind: "Federated" };
   }
   throw new ProtocolError("MDE2_INVALID_SECURITY", `unsupported security token type ${token.valueType.slice(0, 200)}`);
+}
+
+/** The DER certificate the client presented in the TLS handshake, if any. */
+export function clientCertificateOf(request: FastifyRequest): Uint8Array | undefined {
+  const socket = request.raw.socket as Partial<TLSSocket>;
+  const certificate = typeof socket.getPeerCertificate === "function" ? socket.getPeerCertificate() : undefined;
+  return certificate?.raw === undefined || certificate.raw.length === 0 ? undefined : new Uint8Array(certificate.raw);
 }

@@ -25,7 +25,7 @@ import {
   type AuthPolicy,
 } from "../../../protocol/index.js";
 import type { EnrollmentAuthenticator } from "./authenticator.js";
-import { authenticateRequester } from "./credentials.js";
+import { authenticateRequester, clientCertificateOf } from "./credentials.js";
 import type { EnrollmentRegistry } from "./enrollment-registry.js";
 import { CERTIFICATE_POLICY } from "./policy-endpoint.js";
 import { provisioningDocumentFor } from "./provisioning.js";
@@ -73,7 +73,7 @@ export async function answerRequestSecurityToken(request: FastifyRequest, settin
   if (rst.tokenType !== MDE2_TOKEN_TYPES.deviceEnrollment) throw new ProtocolError("MDE2_MESSAGE_FORMAT", `token type ${rst.tokenType.slice(0, 200)}`);
   if (rst.requestType !== MDE2_TOKEN_TYPES.issue) throw new ProtocolError("MDE2_NOT_ELIGIBLE_TO_RENEW", "only new enrollments (Issue) are served");
   if (rst.requestValueType !== MDE2_TOKEN_TYPES.pkcs10) throw new ProtocolError("MDE2_CERTIFICATE_REQUEST", "only PKCS#10 requests are accepted");
-  const { identity, authKind } = await authenticateRequester(rst.security, settings.authenticator, settings.authPolicies);
+  const { identity, authKind } = await authenticateRequester(rst.security, settings.authenticator, settings.authPolicies, clientCertificateOf(request));
 
   const { deviceId, enrollmentType } = readEnrollmentContext(rst.context);
   const certificateRequest = await verifiedRequest(rst.certificateRequest, deviceId);

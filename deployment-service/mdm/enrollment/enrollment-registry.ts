@@ -7,7 +7,7 @@ import type { Kysely, Migration } from "kysely";
 import type { DatabaseKind } from "../../../lib/index.js";
 
 /** How the device authenticated when it enrolled. */
-export type EnrollmentAuthKind = "OnPremise" | "Federated" | "DeviceToken";
+export type EnrollmentAuthKind = "OnPremise" | "Federated" | "DeviceToken" | "Certificate";
 
 /** One enrolled device. */
 export interface EnrollmentRecord {

@@ -2,7 +2,7 @@
 import type { FastifyRequest } from "fastify";
 import { buildGetPoliciesResponse, parseGetPoliciesRequest, type AuthPolicy, type CertificatePolicy } from "../../../protocol/index.js";
 import type { EnrollmentAuthenticator } from "./authenticator.js";
-import { authenticateRequester } from "./credentials.js";
+import { authenticateRequester, clientCertificateOf } from "./credentials.js";
 import { noteMessageId, soapBody } from "./soap-replies.js";
 
 /** The policy: RSA-2048 at least, a year's validity, renewal in the last 180 days (Fleet's and Intune's figures). */
@@ -23,6 +23,6 @@ export async function answerGetPolicies(
 ): Promise<string> {
   const getPolicies = parseGetPoliciesRequest(soapBody(request));
   noteMessageId(request, getPolicies.messageId);
-  await authenticateRequester(getPolicies.security, authenticator, authPolicies);
+  await authenticateRequester(getPolicies.security, authenticator, authPolicies, clientCertificateOf(request));
   return buildGetPoliciesResponse({ relatesTo: getPolicies.messageId, policy: CERTIFICATE_POLICY });
 }

@@ -25,7 +25,7 @@ export interface EnrollmentServiceOptions {
   readonly registry: EnrollmentRegistry;
   readonly mdmCa: MdmCa;
   readonly clock: Clock;
-  /** Policies offered, most preferred first; default OnPremise, then Federated. */
+  /** Policies offered, most preferred first; default OnPremise, then Federated, then Certificate when the authenticator checks certificates. */
   readonly authPolicies?: readonly AuthPolicy[];
   /** DMClient ProviderID and w7 PROVIDER-ID; default `apsim`. */
   readonly providerId?: string;
@@ -51,7 +51,8 @@ const RESPONSE_ACTIONS: ReadonlyMap<string, string> = new Map([
  */
 export async function registerEnrollmentService(app: FastifyInstance, options: EnrollmentServiceOptions): Promise<void> {
   const url = (path: string): string => new URL(path, options.baseUrl).toString();
-  const authPolicies = options.authPolicies ?? DEFAULT_AUTH_POLICIES;
+  const authPolicies =
+    options.authPolicies ?? (options.authenticator.verifyClientCertificate === undefined ? DEFAULT_AUTH_POLICIES : [...DEFAULT_AUTH_POLICIES, "Certificate"]);
   const providerId = options.providerId ?? DEFAULT_PROVIDER_ID;
   const settings = {
     authenticator: options.authenticator,

@@ -15,7 +15,7 @@ import { FileSettingsStore } from "./mdm/csp/settings-store.js";
 import type { KeySource } from "./mdm/enrollment/windows-csr.js";
 import { runManagementSession, type ManagementSessionResult } from "./mdm/management-session.js";
 import { createManagementTransport } from "./mdm/management-transport.js";
-import { runDeviceOobe, type DeviceOobeResult } from "./oobe/device-oobe.js";
+import { runDeviceOobe, windowsDeviceIds, type DeviceOobeResult } from "./oobe/device-oobe.js";
 import type { OobeStep } from "./oobe/oobe-step.js";
 import { fileOobeStateStore, type OobeState } from "./oobe/oobe-state.js";
 import { downloadProfile } from "./oobe/profile-client.js";
@@ -184,7 +184,7 @@ export class VirtualDevice {
     const privateKey = await readFileIfExists(path.join(dir, saved.keyFile));
     if (privateKey === undefined) throw new ProtocolError("MDM_DEVICE_NOT_ENROLLED", "the enrollment's private key is missing");
     const identity = {
-      deviceId: mdmDeviceIdOf(this.description),
+      deviceId: windowsDeviceIds(this.description).deviceId,
       manufacturer: this.description.smbios.manufacturer,
       model: this.description.smbios.productName,
       providerId: saved.providerId,
@@ -258,13 +258,6 @@ export interface SavedEnrollment {
   readonly keyFile: string;
 }
 
-/**
- * The 32-hex-digit MDM DeviceID the device enrolled with (./DevInfo/DevId): derived from the device's seed the way
- * OOBE derives it, so it is stable for the device.
- */
-function mdmDeviceIdOf(description: DeviceDescription): string {
-  return createHash("sha256").update("DeviceID").update(description.seed).digest("hex").toUpperCase().slice(0, 32);
-}
 
 /** CloudAssignedAadServerData's ZeroTouchConfig.CloudAssignedTenantUpn: the assigned user, when there is one. */
 function assignedUserOf(profile: AutopilotConfigurationFile): string | null {

@@ -70,8 +70,8 @@ const PRODUCT_TYPES: Readonly<Record<string, number>> = {
   CloudEdition: 203,
 };
 
-/** A 32-hex-digit Windows DeviceID and a 64-hex-digit HWDevID, stable for the device's seed. */
-function deviceIds(description: DeviceDescription): { deviceId: string; hwDevId: string } {
+/** A 32-hex-digit Windows DeviceID (./DevInfo/DevId) and a 64-hex-digit HWDevID, stable for the device's seed. */
+export function windowsDeviceIds(description: DeviceDescription): { deviceId: string; hwDevId: string } {
   const digest = (label: string) => createHash("sha256").update(label).update(description.seed).digest("hex").toUpperCase();
   return { deviceId: digest("DeviceID").slice(0, 32), hwDevId: digest("HWDevID") };
 }
@@ -131,7 +131,7 @@ export async function runDeviceOobe(options: DeviceOobeOptions): Promise<DeviceO
   const dispatcher = options.dispatcher ?? ownDispatcher!;
   const exchange: Exchange = { dispatcher, timeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS };
   const { description } = options;
-  const ids = deviceIds(description);
+  const ids = windowsDeviceIds(description);
   let state = initial;
   let profile: AutopilotConfigurationFile | undefined;
   let deviceName: string | null = state.deviceName;

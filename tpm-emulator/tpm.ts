@@ -2,7 +2,7 @@
  * The TPM's runtime: persistent state plus the volatile parts (object and session slots, PCRs, the null
  * hierarchy, platform signals). Command handlers work on this; the dispatcher owns the order of checks.
  */
-import { randomBytes, randomFillSync } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import {
   TPMT_PUBLIC,
   TPMT_SENSITIVE,
@@ -14,6 +14,7 @@ import {
   digestSizeOf,
   hashDigest,
   marshal,
+  pooledRandomBytes,
   unmarshal,
   TPMS_NV_PUBLIC,
 } from "../tpm2/index.js";
@@ -28,7 +29,6 @@ export const PCR_COUNT = 24;
 const CLOCK_NOMINAL = 30000;
 const CLOCK_ADJUST_STEPS: readonly number[] = [0, 1, 30, 300];
 const CLOCK_ADJUST_LIMIT = 1500;
-const RANDOM_POOL_SIZE = 4096;
 /** The banks a new TPM has allocated. */
 export const PCR_BANKS: readonly number[] = formatTwoDefaults().pcrBanks;
 
@@ -97,7 +97,7 @@ export class Tpm {
 
   /** Bytes from node's CSPRNG (through a process-wide pool: one RNG call per 4 KiB instead of per command). */
   random(n: number): Buffer {
-    return pooledRandom(n);
+    return pooledRandomBytes(n);
   }
 
   /** TPM clock in ms: advances while powered, at the rate ClockRateAdjust set, persisted as NV (Part 1 §36.5). */
@@ -317,21 +317,6 @@ export class Tpm {
   }
 }
 
-const randomPool = Buffer.alloc(RANDOM_POOL_SIZE);
-let randomOffset = RANDOM_POOL_SIZE;
-
-function pooledRandom(n: number): Buffer {
-  if (n > RANDOM_POOL_SIZE) return randomBytes(n);
-  if (randomOffset + n > RANDOM_POOL_SIZE) {
-    randomFillSync(randomPool);
-    randomOffset = 0;
-  }
-  const out = Buffer.from(randomPool.subarray(randomOffset, randomOffset + n));
-  // bytes handed out are erased from the pool
-  randomPool.fill(0, randomOffset, randomOffset + n);
-  randomOffset += n;
-  return out;
-}
 
 /** Part 2 §13.5 / Part 1 §16: Name of an NV index = nameAlg || H(TPMS_NV_PUBLIC). */
 export function nvName(pub: TPMS_NV_PUBLIC): Buffer {

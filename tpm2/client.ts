@@ -3,13 +3,14 @@
  * `COMMANDS`, authorizes it with password, HMAC or policy sessions (cpHash, nonces, parameter encryption),
  * sends it, verifies the response HMACs and decodes the response parameters.
  */
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { Reader, Writer } from "./codec.js";
 import { COMMANDS, type CommandName, type CommandParams, type CommandResponse } from "./commands.js";
 import { TPM_ALG, TPM_RC, TPM_RH, TPM_RS_PW, TPM_SE, TPMA_SESSION } from "./constants.js";
 import { TpmError } from "./errors.js";
 import { buildCommand, parseResponse } from "./frames.js";
 import { digestSize } from "./crypto/hash.js";
+import { pooledRandomBytes } from "./crypto/random.js";
 import { cpHash, rpHash, sessionHmac, sessionKey } from "./crypto/session.js";
 import { decryptParameterCfb, encryptParameterCfb, xorParameter } from "./crypto/symmetric.js";
 import type { TPMS_AUTH_COMMAND, TPMT_SYM_DEF } from "./structures.js";
@@ -111,7 +112,7 @@ export class TpmClient {
     const decryptAuth = sessionAuths.find((a) => a.attributes & TPMA_SESSION.decrypt);
     const encryptAuth = sessionAuths.find((a) => a.attributes & TPMA_SESSION.encrypt);
     const nonces = new Map<Auth, Buffer>();
-    for (const a of sessionAuths) nonces.set(a, randomBytes(digestSize(a.session.authHash)));
+    for (const a of sessionAuths) nonces.set(a, pooledRandomBytes(digestSize(a.session.authHash)));
     const keyAuth = (a: Auth): Uint8Array => {
       const i = auths.indexOf(a);
       if (a.kind !== "session" || i >= def.authCount) return EMPTY;
@@ -221,7 +222,7 @@ export class TpmClient {
     const type = opts.type === "policy" ? TPM_SE.POLICY : opts.type === "trial" ? TPM_SE.TRIAL : TPM_SE.HMAC;
     const authHash = opts.authHash ?? TPM_ALG.SHA256;
     const symmetric: TPMT_SYM_DEF = opts.symmetric ?? { algorithm: TPM_ALG.NULL, keyBits: undefined, mode: undefined };
-    const nonceCaller = randomBytes(digestSize(authHash));
+    const nonceCaller = pooledRandomBytes(digestSize(authHash));
     const out = await this.run("StartAuthSession", {
       handles: [opts.tpmKey ?? TPM_RH.NULL, opts.bind ?? TPM_RH.NULL],
       params: {

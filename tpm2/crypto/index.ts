@@ -12,3 +12,4 @@ export * from "./policy.js";
 export * from "./obfuscation.js";
 export * from "./ecc.js";
 export * from "./rsa.js";
+export * from "./random.js";

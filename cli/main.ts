@@ -43,6 +43,7 @@ import {
 import { attestDevice, describeOutcome, describeStep, type AkKind, type EkChoice } from "../agent/index.js";
 import { DEFAULT_TENANT_DOMAIN, deploymentServiceMount } from "../deployment-service/index.js";
 import { registerAdminCommands } from "./admin-commands.js";
+import { registerMdmCommands } from "./mdm-commands.js";
 import { registerOobeCommands } from "./oobe-command.js";
 import { registerDeviceCommands } from "./device-commands.js";
 import { registerFleetCommand } from "./fleet-command.js";
@@ -439,6 +440,7 @@ registerDeviceCommands(program, home);
 registerOobeCommands(program, home);
 registerSyncCommand(program, home);
 registerAdminCommands(admin, home);
+registerMdmCommands(admin, home);
 registerFleetCommand(program, home);
 
 program.parseAsync().catch((e: unknown) => {

@@ -114,3 +114,16 @@ export async function revokeConsentAt(options: DeploymentAdminClientOptions, par
 export function tenantAt(options: DeploymentAdminClientOptions): Promise<{ id: string; domain: string }> {
   return call(options, "GET", "tenant");
 }
+
+/** An MDM command as the admin API answers it (its statuses and results once the device answered). */
+export type MdmCommandDocument = Record<string, unknown> & { readonly commandId: string; readonly state: string; readonly status: number | null };
+
+/** Queues an OMA-DM command (command-spec JSON) for a device, by its MDM DeviceID or enrollment id. */
+export function queueMdmCommandAt(options: DeploymentAdminClientOptions, device: string, command: unknown): Promise<MdmCommandDocument> {
+  return call(options, "POST", `devices/${encodeURIComponent(device)}/commands`, json(command));
+}
+
+/** A device's MDM commands in queue order. */
+export async function listMdmCommandsAt(options: DeploymentAdminClientOptions, device: string): Promise<MdmCommandDocument[]> {
+  return (await call<{ commands: MdmCommandDocument[] }>(options, "GET", `devices/${encodeURIComponent(device)}/commands`)).commands;
+}

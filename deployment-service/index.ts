@@ -35,6 +35,9 @@ export {
   listProfilesAt,
   revokeConsentAt,
   tenantAt,
+  queueMdmCommandAt,
+  listMdmCommandsAt,
+  type MdmCommandDocument,
   type DeploymentAdminClientOptions,
   type ProfileDocument,
 } from "./admin-client.js";

@@ -105,8 +105,9 @@ export {
   type ManagementTransport,
   type ManagementTransportOptions,
 } from "./mdm/management-transport.js";
-export { VirtualDevice, ENROLLMENT_DIR, type SavedEnrollment, type VirtualDeviceSyncOptions, type ServerConnection, type TechnicianView, type VirtualDeviceOobeOptions } from "./virtual-device.js";
+export { VirtualDevice, ENROLLMENT_DIR, type SavedEnrollment, type VirtualDeviceSyncOptions, type VirtualDeviceSyncResult, type ServerConnection, type TechnicianView, type VirtualDeviceOobeOptions } from "./virtual-device.js";
 export { runDeviceOobe, type DeviceOobeOptions, type DeviceOobeResult } from "./oobe/device-oobe.js";
+export { DeviceEsp, readEspView, runEsp, type DeviceEspOptions, type EspEnrollment, type EspResult, type EspView } from "./esp/index.js";
 export { runOobe, stepsAfterProfile, type DeploymentMode, type OobeFlowPart, type OobeRun, type OobeStepHandlers } from "./oobe/run-oobe.js";
 export { OobeStepFailure, PRELUDE_STEPS, STEP_TITLES, type OobeStep, type OobeStepName, type OobeStepStatus } from "./oobe/oobe-step.js";
 export {
@@ -130,3 +131,4 @@ export {
   type BrokerSignInOptions,
   type PageForm,
 } from "./mdm/enrollment/web-authentication-broker.js";
+export * from "./mdm/apps/index.js";

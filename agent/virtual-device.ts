@@ -5,11 +5,13 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import type { Dispatcher } from "undici";
-import { createHttpsAgent, ensurePrivateDir, readFileIfExists, writeFileAtomic, writeSecretFile, type Clock } from "../lib/index.js";
+import { createHttpsAgent, ensurePrivateDir, readFileIfExists, systemClock, writeFileAtomic, writeSecretFile, type Clock } from "../lib/index.js";
 import { ProtocolError, decodeHardwareHash, formatAutopilotCsv, type AutopilotConfigurationFile } from "../protocol/index.js";
 import type { DeviceDescription } from "./device/device-description.js";
 import { createDeviceDirectory, loadDeviceDirectory, openDeviceTpm, type CreateDeviceOptions } from "./device/device-directory.js";
 import { buildHardwareHash } from "./device/hardware-hash-builder.js";
+import type { EspEnrollment } from "./esp/index.js";
+import { runDeviceApps, type AppRunReport, type DeviceAppOptions } from "./mdm/apps/index.js";
 import { CspTree } from "./mdm/csp/csp-tree.js";
 import { FileSettingsStore } from "./mdm/csp/settings-store.js";
 import type { KeySource } from "./mdm/enrollment/windows-csr.js";
@@ -27,6 +29,8 @@ const ENROLLMENT_KEY_FILE = "enrollment-key.pem";
 /** The CSP tree's settings and the last management SessionID, beside the enrollment. */
 const CSP_SETTINGS_FILE = "csp-settings.json";
 const SESSION_FILE = "session.json";
+/** The payload ids the management extension already ran. */
+const EXTENSION_RUNS_FILE = "extension-runs.json";
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** What the technician's screen shows before Provision (reference enrollment §3.3). */
@@ -55,6 +59,10 @@ export interface VirtualDeviceOobeOptions extends ServerConnection {
   readonly clock?: Clock;
   readonly enrollmentKeySource?: KeySource;
   readonly onStep?: (step: OobeStep, detail?: string) => void;
+  /** Waits between the Enrollment Status Page's idle sessions (default a timer). */
+  readonly espWait?: (ms: number) => Promise<void>;
+  /** How the apps the Enrollment Status Page's sessions deliver install. */
+  readonly apps?: DeviceAppOptions;
 }
 
 /** Options of {@link VirtualDevice.sync}. */
@@ -66,6 +74,13 @@ export interface VirtualDeviceSyncOptions {
   readonly wait?: (ms: number) => Promise<void>;
   /** Tries of one message while the server answers 429; default 3. */
   readonly maxAttempts?: number;
+  /** How the apps the session delivers install (scenarios by app key, install time, progress). */
+  readonly apps?: DeviceAppOptions;
+}
+
+/** What {@link VirtualDevice.sync} did: the session, and the apps and scripts run after it. */
+export interface VirtualDeviceSyncResult extends ManagementSessionResult {
+  readonly apps: readonly AppRunReport[];
 }
 
 /** A device in a directory on disk. */
@@ -146,7 +161,30 @@ export class VirtualDevice {
   async oobe(options: VirtualDeviceOobeOptions): Promise<DeviceOobeResult> {
     const tpm = openDeviceTpm({ dir: this.dir, description: this.description });
     try {
+      const mdmDir = path.join(this.dir, ENROLLMENT_DIR);
+      await ensurePrivateDir(mdmDir);
       const result = await runDeviceOobe({
+        // The ESP's sessions share the CSP settings and SessionIDs of later syncs; the user part of
+        // pre-provisioning runs them with the enrollment the technician's part saved.
+        esp: {
+          settings: new FileSettingsStore(path.join(mdmDir, CSP_SETTINGS_FILE)),
+          nextSessionId: () => this.nextSessionId(),
+          ...(await this.savedEspEnrollment()),
+          ...(options.espWait === undefined ? {} : { wait: options.espWait }),
+          afterSession: async (tree, enrollment) => {
+            await runDeviceApps({
+              ...options.apps,
+              tree,
+              deviceId: windowsDeviceIds(this.description).deviceId,
+              dmServerUrl: enrollment.dmServerUrl,
+              clientCertificate: enrollment.clientCertificate,
+              privateKey: enrollment.privateKey,
+              ...(options.ca === undefined ? {} : { ca: options.ca }),
+              clock: options.clock ?? systemClock,
+              doneFile: path.join(mdmDir, EXTENSION_RUNS_FILE),
+            });
+          },
+        },
         description: this.description,
         tpm,
         serverUrl: options.serverUrl,
@@ -174,10 +212,12 @@ export class VirtualDevice {
 
   /**
    * Runs one OMA-DM management session (Alert 1201) with the saved enrollment: the server's commands apply to the
-   * device's CSP tree, whose settings are kept in the device directory.
+   * device's CSP tree, whose settings are kept in the device directory; then the MSI jobs it recorded and the
+   * management extension's Win32 apps and scripts run (their outcomes are reported at the next session's Gets and
+   * through the extension channel).
    * @throws ProtocolError MDM_DEVICE_NOT_ENROLLED before enrollment; the transport's and session's errors otherwise.
    */
-  async sync(options: VirtualDeviceSyncOptions = {}): Promise<ManagementSessionResult> {
+  async sync(options: VirtualDeviceSyncOptions = {}): Promise<VirtualDeviceSyncResult> {
     const saved = await this.enrollment();
     if (saved === undefined) throw new ProtocolError("MDM_DEVICE_NOT_ENROLLED", "this device has no MDM enrollment; run OOBE first");
     const dir = path.join(this.dir, ENROLLMENT_DIR);
@@ -195,8 +235,7 @@ export class VirtualDevice {
       store: new FileSettingsStore(path.join(dir, CSP_SETTINGS_FILE)),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     });
-    const sessionId = (await this.lastSessionId()) + 1;
-    await writeFileAtomic(path.join(dir, SESSION_FILE), `${JSON.stringify({ sessionId })}\n`);
+    const sessionId = await this.nextSessionId();
     const transport = createManagementTransport({
       serverUrl: saved.dmServerUrl,
       clientCertificate: saved.clientCertificate,
@@ -207,10 +246,36 @@ export class VirtualDevice {
       ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     });
     try {
-      return await runManagementSession({ identity, serverUrl: saved.dmServerUrl, tree, transport: transport.send, sessionId });
+      const session = await runManagementSession({ identity, serverUrl: saved.dmServerUrl, tree, transport: transport.send, sessionId });
+      const apps = await runDeviceApps({
+        ...options.apps,
+        tree,
+        deviceId: identity.deviceId,
+        dmServerUrl: saved.dmServerUrl,
+        clientCertificate: saved.clientCertificate,
+        privateKey: privateKey.toString("utf8"),
+        ...(options.ca === undefined ? {} : { ca: options.ca }),
+        clock: options.clock ?? systemClock,
+        doneFile: path.join(dir, EXTENSION_RUNS_FILE),
+      });
+      return { ...session, apps };
     } finally {
       await transport.close();
     }
+  }
+
+  private async nextSessionId(): Promise<number> {
+    const sessionId = (await this.lastSessionId()) + 1;
+    await writeFileAtomic(path.join(this.dir, ENROLLMENT_DIR, SESSION_FILE), `${JSON.stringify({ sessionId })}\n`);
+    return sessionId;
+  }
+
+  /** The saved enrollment as the ESP uses it, when there is one. */
+  private async savedEspEnrollment(): Promise<{ enrollment?: EspEnrollment }> {
+    const saved = await this.enrollment();
+    const key = saved === undefined ? undefined : await readFileIfExists(path.join(this.dir, ENROLLMENT_DIR, saved.keyFile));
+    if (saved === undefined || key === undefined) return {};
+    return { enrollment: { clientCertificate: saved.clientCertificate, privateKey: key.toString("utf8"), dmServerUrl: saved.dmServerUrl, providerId: saved.providerId } };
   }
 
   /** The SessionID of the last management session (0 before the first); SessionIDs rise per session. */

@@ -11,7 +11,7 @@ import type { Clock } from "../lib/index.js";
 import { AUTOPILOT_PROFILE_LIMITS, AUTOPILOT_PROFILE_PATH, parseAutopilotProfileRequest } from "../protocol/index.js";
 import { registerDeploymentAdminRoutes } from "./admin-routes.js";
 import { DEFAULT_TENANT_DOMAIN, Directory } from "./directory/directory.js";
-import { joinDirectoryOf, joinedDeviceMigrations } from "./directory/joined-devices.js";
+import { joinDirectoryOf, joinedDeviceMigrations, type JoinedDevicesDatabase } from "./directory/joined-devices.js";
 import { deviceCertificateCheck } from "./mdm/device-certificate-check.js";
 import { loadUserTokens } from "./directory/user-tokens.js";
 import { registerFederatedPage } from "./federated-page.js";
@@ -20,12 +20,24 @@ import { DomainControllerSimulator } from "./join/domain-controller.js";
 import { registerJoinService } from "./join/join-routes.js";
 import { databaseTokenReplayGuard, usedTokenMigrations, type UsedAttestationTokensDatabase } from "./join/used-tokens.js";
 import {
+  CommandQueue,
   commandQueueMigrations,
   createEnrollmentRegistry,
   directoryAuthenticator,
   enrollmentMigrations,
+  enrollmentProfileResolver,
+  EspStore,
+  EspTracker,
+  espMigrations,
+  registerEspRoutes,
+  DEFAULT_PROVIDER_ID,
+  type EspDatabase,
   registerEnrollmentService,
   registerManagementService,
+  managedDeviceReader,
+  payloadMigrations,
+  registerPayloadService,
+  type PayloadDatabase,
   type CommandQueueDatabase,
   type EnrollmentDatabase,
   type SessionEngineLimits,
@@ -72,7 +84,7 @@ export interface DeploymentService {
 
 /** Opens and migrates the store, creates the tenant when new, and mounts the routes on `app`. */
 export async function registerDeploymentService(app: FastifyInstance, options: DeploymentServiceOptions): Promise<DeploymentService> {
-  const store = await openDeploymentStore({ home: options.home, db: options.db, extraMigrations: [joinedDeviceMigrations, usedTokenMigrations, enrollmentMigrations, commandQueueMigrations, ...(options.extraMigrations ?? [])] });
+  const store = await openDeploymentStore({ home: options.home, db: options.db, extraMigrations: [joinedDeviceMigrations, usedTokenMigrations, enrollmentMigrations, commandQueueMigrations, espMigrations, payloadMigrations, ...(options.extraMigrations ?? [])] });
   try {
     const directory = new Directory({ store, clock: options.clock, ...(options.passwordCost === undefined ? {} : { passwordCost: options.passwordCost }) });
     const tenant = await directory.ensureTenant(options.tenantDomain ?? DEFAULT_TENANT_DOMAIN);
@@ -116,8 +128,37 @@ export async function registerDeploymentService(app: FastifyInstance, options: D
       clock: options.clock,
       managementUrl,
     });
+    const espStore = new EspStore(store.db as unknown as Kysely<EspDatabase>);
+    await registerEspRoutes(app, {
+      store: espStore,
+      registry,
+      clock: options.clock,
+      adminToken: options.adminToken,
+      profileExists: async (profileId) => (await store.findProfile(profileId))?.tenantId === tenant.id,
+    });
+    const espTracker = new EspTracker({
+      store: espStore,
+      queue: new CommandQueue(store.db as unknown as Kysely<CommandQueueDatabase>),
+      clock: options.clock,
+      providerId: DEFAULT_PROVIDER_ID,
+      profileOf: enrollmentProfileResolver(directory, store),
+    });
+    const payloads = await registerPayloadService(app, {
+      db: store.db as unknown as Kysely<PayloadDatabase & CommandQueueDatabase>,
+      registry,
+      mdmCaPem: mdmCa.certificatePem,
+      managedDeviceOf: managedDeviceReader(store.db as unknown as Kysely<JoinedDevicesDatabase>, store),
+      baseUrl: options.baseUrl,
+      clock: options.clock,
+      adminToken: options.adminToken,
+    });
     await registerManagementService(app, {
       ...options.management,
+      // The Enrollment Status Page tracks what is queued for the device, so it looks after the payloads are queued.
+      onSessionOpen: async (enrollment) => {
+        await payloads.queueMissing(enrollment);
+        await espTracker.onSessionOpen(enrollment);
+      },
       managementUrl,
       db: store.db as unknown as Kysely<CommandQueueDatabase>,
       registry,

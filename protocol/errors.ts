@@ -206,6 +206,16 @@ export const ERRORS = Object.freeze({
   MDM_COMMAND_INVALID: define(400, "the management command is malformed"),
   MDM_COMMAND_NOT_FOUND: define(404, "no management command has this id for this device"),
   MDM_TRANSPORT_FAILED: define(0, "the management server could not be reached or answered with an unexpected HTTP status", { retryable: true }),
+  // What a managed device gets: the payload catalogue (policies, apps, scripts, edition upgrade) and its content
+  PAYLOAD_INVALID: define(400, "the payload is malformed"),
+  PAYLOAD_NOT_FOUND: define(404, "no payload has this id"),
+  PAYLOAD_CONTENT_NOT_FOUND: define(404, "no payload content has this id"),
+  PAYLOAD_MIXED_APP_TYPES: define(409, "a pre-provisioned device is assigned both Win32 and line-of-business (MSI) apps"),
+  // Enrollment Status Page: its settings, and how a device's ESP ends when it does not succeed
+  ESP_SETTINGS_INVALID: define(400, "the Enrollment Status Page settings are malformed"),
+  ESP_SETTINGS_NOT_FOUND: define(404, "no Enrollment Status Page settings exist for this scope"),
+  ESP_TIMED_OUT: define(0, "the Enrollment Status Page timed out before the server finished provisioning", { hresult: HRESULT_TIMEOUT }),
+  ESP_APP_INSTALL_FAILED: define(0, "a required app failed to install during the Enrollment Status Page", { hresult: 0x80070643 }),
 } satisfies Record<string, ErrorDefinition>);
 
 /** A registered error code. */

@@ -141,3 +141,17 @@ export {
   type JoinType,
   type OdjBlob,
 } from "./join.js";
+export {
+  EXTENSION_API_VERSION,
+  EXTENSION_ASSIGNMENTS_PATH,
+  EXTENSION_LIMITS,
+  EXTENSION_RESULTS_PATH,
+  parseExtensionAssignments,
+  parseExtensionResults,
+  type ExtensionApp,
+  type ExtensionAssignments,
+  type ExtensionOutcome,
+  type ExtensionResult,
+  type ExtensionResults,
+  type ExtensionScript,
+} from "./management-extension.js";

@@ -14,6 +14,7 @@ import type { Exchange } from "../attestation/http-exchange.js";
 import type { AttestationOutcome } from "../attestation/outcome.js";
 import type { DeviceDescription } from "../device/device-description.js";
 import { buildHardwareHash } from "../device/hardware-hash-builder.js";
+import { DeviceEsp, type DeviceEspOptions, type EspEnrollment, type EspResult } from "../esp/index.js";
 import { joinDevice, type JoinOutcome } from "../join/join-device.js";
 import { enrollDevice, type EnrollmentSuccess } from "../mdm/enrollment/enroll-device.js";
 import type { KeySource } from "../mdm/enrollment/windows-csr.js";
@@ -46,6 +47,11 @@ export interface DeviceOobeOptions {
   /** Attestation choices (EK, AK kind and `unique`, certificate cache, retry backoff); Windows' defaults otherwise. */
   readonly attestation?: Pick<AttestDeviceOptions, "ek" | "ak" | "akUnique" | "certificateCache" | "retry">;
   readonly onStep?: (step: OobeStep, detail?: string) => void;
+  /**
+   * The Enrollment Status Page's sessions; `false` leaves its steps out. Without it, a caller that gives only a
+   * `dispatcher` (no `ca` to trust the management server with) runs no ESP.
+   */
+  readonly esp?: DeviceEspOptions | false;
 }
 
 /** What the flow reports (the `apsim device oobe --json` document). */
@@ -56,7 +62,24 @@ export interface DeviceOobeResult extends OobeRun {
   readonly profileName: string | null;
   /** The MDM enrollment: certificate and key for the management sessions that follow. */
   readonly enrollment: EnrollmentSuccess | null;
+  /** The Enrollment Status Page's phases as they ended (device setup, account setup). */
+  readonly esp: readonly EspResult[];
   readonly state: OobeState;
+}
+
+/**
+ * The enrollment a technician's flow made, by the state store it resealed, for the user part that follows in the
+ * same process when the caller keeps no enrollment of its own (the key never goes into the saved state).
+ */
+const resealedEnrollments = new WeakMap<OobeStateStore, EspEnrollment>();
+
+function espEnrollmentOf(enrollment: EnrollmentSuccess): EspEnrollment {
+  return {
+    clientCertificate: enrollment.clientCertificate,
+    privateKey: enrollment.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    dmServerUrl: enrollment.dmServerUrl,
+    providerId: enrollment.providerId,
+  };
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -139,6 +162,25 @@ export async function runDeviceOobe(options: DeviceOobeOptions): Promise<DeviceO
   let join: JoinOutcome | undefined;
   let enrollment: EnrollmentSuccess | null = null;
   const flowStarted = clock.now();
+  const espEnabled = options.esp !== false && (options.esp !== undefined || options.ca !== undefined || options.dispatcher === undefined);
+  const deviceEsp = new DeviceEsp(options.esp === false ? {} : options.esp, clock);
+  const espResults: EspResult[] = [];
+  const runEspPhase = async (phase: "deviceSetup" | "accountSetup") => {
+    const espEnrollment =
+      (enrollment === null ? undefined : espEnrollmentOf(enrollment)) ?? (options.esp === false ? undefined : options.esp?.enrollment) ?? resealedEnrollments.get(options.state);
+    if (espEnrollment === undefined) throw new OobeStepFailure("MDM_DEVICE_NOT_ENROLLED", "the device has no MDM enrollment to run the Enrollment Status Page with");
+    const result = await deviceEsp.run({
+      phase,
+      enrollment: espEnrollment,
+      identity: { deviceId: ids.deviceId, manufacturer: description.smbios.manufacturer, model: description.smbios.productName, osVersion: `10.0.${description.os.build}` },
+      ca: options.ca,
+      // Self-deploying and pre-provisioning track device-targeted items only (reference enrollment §3.4).
+      deviceTargetedOnly: state.mode === "pre-provisioning" || technician || profile?.CloudAssignedDeploymentMode === "self-deploying",
+    });
+    espResults.push(result);
+    // "Continue anyway" on an ESP that allows it lets the flow go on; otherwise the page's failure ends it.
+    if (!result.deviceUsable) throw new OobeStepFailure(result.code, result.errorText ?? `${phase} failed`);
+  };
 
   let akReleased = false;
   const releaseAk = async () => {
@@ -151,6 +193,7 @@ export async function runDeviceOobe(options: DeviceOobeOptions): Promise<DeviceO
     const run = await runOobe({
       clock,
       part: partOf(technician, state),
+      esp: espEnabled,
       ...(options.onStep === undefined ? {} : { onStep: options.onStep }),
       handlers: {
         profile: async () => {
@@ -212,7 +255,10 @@ export async function runDeviceOobe(options: DeviceOobeOptions): Promise<DeviceO
           if (!outcome.ok) throw failureOf(outcome, "MDM enrollment");
           enrollment = outcome;
         },
+        deviceSetup: () => runEspPhase("deviceSetup"),
+        accountSetup: () => runEspPhase("accountSetup"),
         reseal: async () => {
+          if (enrollment !== null) resealedEnrollments.set(options.state, espEnrollmentOf(enrollment));
           state = {
             ...state,
             stage: "resealed",
@@ -245,6 +291,7 @@ export async function runDeviceOobe(options: DeviceOobeOptions): Promise<DeviceO
       enrollmentId: enrolled?.enrollmentId ?? state.enrollmentId,
       profileName: (profile)?.DeploymentProfileName ?? null,
       enrollment: enrolled,
+      esp: espResults,
       state,
     };
   } finally {

@@ -17,6 +17,8 @@ export type OobeStepName =
   | "securingHardware"
   | "joiningNetwork"
   | "registeringMdm"
+  | "deviceSetup"
+  | "accountSetup"
   | "reseal";
 
 /** What OOBE displays for each step. */
@@ -30,6 +32,8 @@ export const STEP_TITLES: Readonly<Record<OobeStepName, string>> = {
   securingHardware: "Securing your hardware",
   joiningNetwork: "Joining your organization's network",
   registeringMdm: "Registering your device for mobile management",
+  deviceSetup: "Device setup",
+  accountSetup: "Account setup",
   reseal: "Reseal",
 };
 

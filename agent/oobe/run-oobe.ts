@@ -25,18 +25,25 @@ export type DeploymentMode = "user-driven" | "self-deploying" | "pre-provisionin
  */
 export type OobeFlowPart = "full" | "technician" | "user";
 
-/** The steps that follow the profile, per mode and part. */
-export function stepsAfterProfile(mode: DeploymentMode, part: OobeFlowPart): readonly OobeStepName[] {
-  switch (mode) {
-    case "self-deploying":
-      return ["securingHardware", "joiningNetwork", "registeringMdm"];
-    case "user-driven":
-      return ["signIn", "joiningNetwork", "registeringMdm"];
-    case "pre-provisioning":
-      // The technician provisions the device context and reseals; the user later only signs in: the device is
-      // already joined and enrolled (reference enrollment §3.3).
-      return part === "user" ? ["signIn"] : ["securingHardware", "joiningNetwork", "registeringMdm", "reseal"];
-  }
+/**
+ * The steps that follow the profile, per mode and part. The Enrollment Status Page's device setup follows MDM
+ * enrollment in every mode and its account setup follows in flows with a user (reference enrollment §3.4); `esp`
+ * false leaves both out (a device that cannot reach the management server).
+ */
+export function stepsAfterProfile(mode: DeploymentMode, part: OobeFlowPart, esp = true): readonly OobeStepName[] {
+  const steps = ((): OobeStepName[] => {
+    switch (mode) {
+      case "self-deploying":
+        return ["securingHardware", "joiningNetwork", "registeringMdm", "deviceSetup"];
+      case "user-driven":
+        return ["signIn", "joiningNetwork", "registeringMdm", "deviceSetup", "accountSetup"];
+      case "pre-provisioning":
+        // The technician provisions the device context, runs the device ESP and reseals; the user later signs in
+        // on the joined, enrolled device, whose device ESP runs again before account setup (reference §3.3, §3.4).
+        return part === "user" ? ["signIn", "deviceSetup", "accountSetup"] : ["securingHardware", "joiningNetwork", "registeringMdm", "deviceSetup", "reseal"];
+    }
+  })();
+  return esp ? steps : steps.filter((step) => step !== "deviceSetup" && step !== "accountSetup");
 }
 
 /** The work behind each step; each either returns or throws (an {@link OobeStepFailure} for a known failure). */
@@ -47,6 +54,8 @@ export interface OobeStepHandlers {
   readonly securingHardware?: () => Promise<void>;
   readonly joiningNetwork?: () => Promise<void>;
   readonly registeringMdm?: () => Promise<void>;
+  readonly deviceSetup?: () => Promise<void>;
+  readonly accountSetup?: () => Promise<void>;
   readonly reseal?: () => Promise<void>;
   /** Optional work behind the prelude's local steps (they succeed when absent). */
   readonly language?: () => Promise<void>;
@@ -60,6 +69,8 @@ export interface RunOobeOptions {
   readonly handlers: OobeStepHandlers;
   readonly clock: Clock;
   readonly part?: OobeFlowPart;
+  /** Whether the Enrollment Status Page's steps run (default true). */
+  readonly esp?: boolean;
   /** Called as each step ends. */
   readonly onStep?: (step: OobeStep, detail?: string) => void;
 }
@@ -107,7 +118,7 @@ export async function runOobe(options: RunOobeOptions): Promise<OobeRun> {
   }
   const chosen = mode as DeploymentMode | null;
   if (chosen === null) throw new Error("the profile step returned no mode");
-  const rest = stepsAfterProfile(chosen, part);
+  const rest = stepsAfterProfile(chosen, part, options.esp ?? true);
   for (const [index, name] of rest.entries()) {
     const handler: (() => Promise<unknown>) | undefined = handlers[name];
     const failure = await runStep(name, clock, record, async () => {

@@ -110,7 +110,8 @@ describe("e2e: Autopilot OOBE against apsim up", function () {
     const made = await device("IFX", "Kiosk");
     const result = await oobe(made);
     expect(result, JSON.stringify(result.steps)).to.include({ ok: true, mode: "self-deploying", code: "OK" });
-    expect(outline(result.steps).slice(-3)).to.deep.equal(["securingHardware:ok", "joiningNetwork:ok", "registeringMdm:ok"]);
+    expect(outline(result.steps).slice(-4)).to.deep.equal(["securingHardware:ok", "joiningNetwork:ok", "registeringMdm:ok", "deviceSetup:ok"]);
+    expect(result.esp.map((phase) => `${phase.phase}:${phase.outcome}`), "no ESP is configured on this server").to.deep.equal(["deviceSetup:skipped"]);
     expect(result.deviceName).to.equal(`K-${made.description.smbios.serialNumber}`.slice(0, 15));
     expect(result.enrollment?.dmServerUrl).to.match(/^https:\/\/127\.0\.0\.1:\d+\//);
     expect(result.enrollmentId).to.be.a("string").and.not.equal("");
@@ -124,14 +125,20 @@ describe("e2e: Autopilot OOBE against apsim up", function () {
   it("user-driven: the user signs in, the device joins Entra with the user's credentials and enrolls", async () => {
     const result = await oobe(await device("STM", "Staff"), { user: { upn: "adele@contoso.example", password: "Correct horse 1" } });
     expect(result, JSON.stringify(result.steps)).to.include({ ok: true, mode: "user-driven" });
-    expect(outline(result.steps).slice(-3)).to.deep.equal(["signIn:ok", "joiningNetwork:ok", "registeringMdm:ok"]);
+    expect(outline(result.steps).slice(-5)).to.deep.equal(["signIn:ok", "joiningNetwork:ok", "registeringMdm:ok", "deviceSetup:ok", "accountSetup:ok"]);
     expect(result.deviceName).to.match(/^DESKTOP-[A-Z0-9]{7}$/);
   });
 
   it("user-driven with a wrong password stops at sign-in, and the join and enrollment report 'previous step failed'", async () => {
     const result = await oobe(await device("STM", "Staff"), { user: { upn: "adele@contoso.example", password: "wrong" } });
     expect(result).to.include({ ok: false, code: "SIGN_IN_INVALID_CREDENTIALS" });
-    expect(outline(result.steps).slice(-3)).to.deep.equal(["signIn:failed", "joiningNetwork:previousStepFailed", "registeringMdm:previousStepFailed"]);
+    expect(outline(result.steps).slice(-5)).to.deep.equal([
+      "signIn:failed",
+      "joiningNetwork:previousStepFailed",
+      "registeringMdm:previousStepFailed",
+      "deviceSetup:previousStepFailed",
+      "accountSetup:previousStepFailed",
+    ]);
   });
 
   it("user-driven without a user fails at sign-in", async () => {
@@ -144,13 +151,21 @@ describe("e2e: Autopilot OOBE against apsim up", function () {
     const state = fileOobeStateStore(made.dir);
     const technician = await oobe(made, { technician: true, state });
     expect(technician, JSON.stringify(technician.steps)).to.include({ ok: true, mode: "pre-provisioning" });
-    expect(outline(technician.steps).slice(-4)).to.deep.equal(["securingHardware:ok", "joiningNetwork:ok", "registeringMdm:ok", "reseal:ok"]);
+    expect(outline(technician.steps).slice(-5)).to.deep.equal(["securingHardware:ok", "joiningNetwork:ok", "registeringMdm:ok", "deviceSetup:ok", "reseal:ok"]);
     expect(technician.state).to.include({ stage: "resealed", mode: "pre-provisioning" });
     expect(technician.state.enrollmentId).to.equal(technician.enrollmentId);
 
-    const user = await oobe(made, { state: fileOobeStateStore(made.dir), user: { upn: "adele@contoso.example", password: "Correct horse 1" } });
+    // The user part runs its ESP sessions with the enrollment the technician's part made (kept by the caller).
+    const technicianEnrollment = technician.enrollment!;
+    const espEnrollment = {
+      clientCertificate: technicianEnrollment.clientCertificate,
+      privateKey: technicianEnrollment.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+      dmServerUrl: technicianEnrollment.dmServerUrl,
+      providerId: technicianEnrollment.providerId,
+    };
+    const user = await oobe(made, { state: fileOobeStateStore(made.dir), user: { upn: "adele@contoso.example", password: "Correct horse 1" }, esp: { enrollment: espEnrollment } });
     expect(user, JSON.stringify(user.steps)).to.include({ ok: true, mode: "pre-provisioning" });
-    expect(outline(user.steps).slice(-1)).to.deep.equal(["signIn:ok"]);
+    expect(outline(user.steps).slice(-3)).to.deep.equal(["signIn:ok", "deviceSetup:ok", "accountSetup:ok"]);
     expect(user.state).to.include({ stage: "completed", enrollmentId: technician.enrollmentId, deviceName: technician.deviceName });
   });
 
@@ -178,10 +193,11 @@ describe("e2e: Autopilot OOBE against apsim up", function () {
     for (const model of ["hp-elitebook-840-g2-tpm12", "hyperv-vm"]) {
       const result = await oobe(await device("IFX", "Kiosk", { model }));
       expect(result, model).to.include({ ok: false, code: "NO_TPM", hresult: "0x800705b4" });
-      expect(outline(result.steps).slice(-3), model).to.deep.equal([
+      expect(outline(result.steps).slice(-4), model).to.deep.equal([
         "securingHardware:failed",
         "joiningNetwork:previousStepFailed",
         "registeringMdm:previousStepFailed",
+        "deviceSetup:previousStepFailed",
       ]);
     }
   });
@@ -227,6 +243,11 @@ describe("e2e: Autopilot OOBE against apsim up", function () {
   it("attestation rejected (a ROCA-vulnerable EK) stops at 'Securing your hardware' with the service's HRESULT", async () => {
     const result = await oobe(await device("IFX", "Kiosk", { tpmFaults: ["roca-ek"] }));
     expect(result).to.include({ ok: false, mode: "self-deploying", code: "TPM_VULNERABLE_KEY", hresult: "0x81039024" });
-    expect(outline(result.steps).slice(-3)).to.deep.equal(["securingHardware:failed", "joiningNetwork:previousStepFailed", "registeringMdm:previousStepFailed"]);
+    expect(outline(result.steps).slice(-4)).to.deep.equal([
+      "securingHardware:failed",
+      "joiningNetwork:previousStepFailed",
+      "registeringMdm:previousStepFailed",
+      "deviceSetup:previousStepFailed",
+    ]);
   });
 });

@@ -67,15 +67,16 @@ describe("e2e: MDM management sessions after OOBE", function () {
     expect(queued.status, JSON.stringify(queued.json)).to.equal(201);
 
     const first = await device.sync({ ca });
-    expect(first).to.include({ sessionId: "1", commandsAnswered: 1 });
+    // OOBE's device setup ran session 1.
+    expect(first).to.include({ sessionId: "2", commandsAnswered: 1 });
     const settings = JSON.parse(await readFile(path.join(device.dir, ENROLLMENT_DIR, "csp-settings.json"), "utf8")) as { nodes: Record<string, { value: string }> };
     expect(settings.nodes[CAMERA]?.value).to.equal("0");
 
     const listed = await adminRequest("GET", `/deployment/v1/admin/devices/${enrollment!.enrollmentId}/commands`);
     const [command] = (listed.json as { commands: CommandRecord[] }).commands;
-    expect(command).to.include({ state: "completed", status: 200, sessionId: "1" });
+    expect(command).to.include({ state: "completed", status: 200, sessionId: "2" });
 
     const second = await device.sync({ ca });
-    expect(second).to.include({ sessionId: "2", commandsAnswered: 0 });
+    expect(second).to.include({ sessionId: "3", commandsAnswered: 0 });
   });
 });

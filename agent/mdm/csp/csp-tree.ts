@@ -153,6 +153,12 @@ export class CspTree {
     return uri === undefined ? undefined : this.nodes.get(uri);
   }
 
+  /** The LocURIs stored below `locUri`, as the device itself lists them (no Get quirks). */
+  storedUnder(locUri: string): string[] {
+    const uri = canonicalLocUri(locUri);
+    return uri === undefined ? [] : [...this.nodes.keys()].filter((key) => key.startsWith(`${uri}/`));
+  }
+
   /** Everything the server asked the device to Exec, oldest first. */
   execRecords(): readonly ExecRecord[] {
     return [...this.execs];

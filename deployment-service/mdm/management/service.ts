@@ -30,6 +30,8 @@ export interface ManagementServiceOptions extends SessionEngineLimits {
   readonly mdmCaPem: string;
   readonly clock: Clock;
   readonly adminToken: string;
+  /** Called when a device opens a session, before its first reply is built (what the device misses is queued there). */
+  readonly onSessionOpen?: (enrollment: EnrollmentRecord) => Promise<void>;
 }
 
 /** The mounted management server. */

@@ -45,6 +45,8 @@ export interface SessionEngineOptions extends SessionEngineLimits {
   readonly queue: CommandQueue;
   readonly registry: EnrollmentRegistry;
   readonly clock: Clock;
+  /** Called when a device opens a session, before its first reply is built (what it is missing gets queued). */
+  readonly onSessionOpen?: (enrollment: EnrollmentRecord) => Promise<void>;
 }
 
 /** The management server refused a new session because too many are open. */
@@ -120,6 +122,7 @@ export class ManagementSessionEngine {
       await this.endSession(deviceId);
       return buildSyncMl(endOf(header, serverUrl, SYNCML_STATUS.BAD_REQUEST));
     }
+    if (session.serverMsgId === 0) await this.options.onSessionOpen?.(enrollment);
     session.lastSeen = this.options.clock.now();
     session.lastDeviceMsgId = Number(header.msgId);
     session.serverMsgId += 1;

@@ -21,6 +21,8 @@ function handlers(mode: DeploymentMode, ran: string[], clock: ManualClock, overr
     securingHardware: step("securingHardware"),
     joiningNetwork: step("joiningNetwork"),
     registeringMdm: step("registeringMdm"),
+    deviceSetup: step("deviceSetup"),
+    accountSetup: step("accountSetup"),
     reseal: step("reseal"),
     ...overrides,
   };
@@ -41,8 +43,9 @@ describe("agent/oobe/run-oobe", () => {
       "securingHardware",
       "joiningNetwork",
       "registeringMdm",
+      "deviceSetup",
     ]);
-    expect(ran).to.deep.equal(["profile", "securingHardware", "joiningNetwork", "registeringMdm"]);
+    expect(ran).to.deep.equal(["profile", "securingHardware", "joiningNetwork", "registeringMdm", "deviceSetup"]);
     const profile = run.steps.find((s) => s.name === "profile")!;
     expect(profile).to.include({ startedAt: 1_000, ms: 25 });
     expect(run.steps.find((s) => s.name === "securingHardware")).to.include({ startedAt: 1_025, ms: 10 });
@@ -60,10 +63,11 @@ describe("agent/oobe/run-oobe", () => {
       onStep: (step, detail) => events.push(`${step.name}:${step.status}${detail === undefined ? "" : `:${detail}`}`),
     });
     expect(run).to.include({ ok: false, mode: "self-deploying", code: "NO_TPM", hresult: "0x800705b4" });
-    expect(run.steps.slice(-3).map((s) => [s.name, s.status, s.code, s.hresult])).to.deep.equal([
+    expect(run.steps.slice(-4).map((s) => [s.name, s.status, s.code, s.hresult])).to.deep.equal([
       ["securingHardware", "failed", "NO_TPM", "0x800705b4"],
       ["joiningNetwork", "previousStepFailed", "PREVIOUS_STEP_FAILED", "0x800705b4"],
       ["registeringMdm", "previousStepFailed", "PREVIOUS_STEP_FAILED", "0x800705b4"],
+      ["deviceSetup", "previousStepFailed", "PREVIOUS_STEP_FAILED", "0x800705b4"],
     ]);
     expect(ran).to.not.include("joiningNetwork");
     expect(events).to.include("securingHardware:failed:this device has no TPM 2.0");
@@ -93,13 +97,19 @@ describe("agent/oobe/run-oobe", () => {
     expect(run.steps.find((s) => s.name === "signIn")).to.include({ status: "failed", code: "DEVICE_STEP_UNSUPPORTED" });
   });
 
-  it("pre-provisioning: the technician part provisions and reseals, the user part only signs in", async () => {
-    expect(stepsAfterProfile("pre-provisioning", "technician")).to.deep.equal(["securingHardware", "joiningNetwork", "registeringMdm", "reseal"]);
-    expect(stepsAfterProfile("pre-provisioning", "user")).to.deep.equal(["signIn"]);
+  it("pre-provisioning: the technician part provisions, runs the device ESP and reseals; the user part signs in and reruns the ESP", async () => {
+    expect(stepsAfterProfile("pre-provisioning", "technician")).to.deep.equal(["securingHardware", "joiningNetwork", "registeringMdm", "deviceSetup", "reseal"]);
+    expect(stepsAfterProfile("pre-provisioning", "user")).to.deep.equal(["signIn", "deviceSetup", "accountSetup"]);
     const clock = new ManualClock();
     const ran: string[] = [];
     const run = await runOobe({ clock, part: "user", handlers: handlers("pre-provisioning", ran, clock) });
     expect(run.ok).to.equal(true);
-    expect(ran).to.deep.equal(["profile", "signIn"]);
+    expect(ran).to.deep.equal(["profile", "signIn", "deviceSetup", "accountSetup"]);
+  });
+
+  it("the ESP's steps follow enrollment in every mode, account setup only with a user; esp false leaves them out", () => {
+    expect(stepsAfterProfile("self-deploying", "full")).to.deep.equal(["securingHardware", "joiningNetwork", "registeringMdm", "deviceSetup"]);
+    expect(stepsAfterProfile("user-driven", "full")).to.deep.equal(["signIn", "joiningNetwork", "registeringMdm", "deviceSetup", "accountSetup"]);
+    expect(stepsAfterProfile("user-driven", "full", false)).to.deep.equal(["signIn", "joiningNetwork", "registeringMdm"]);
   });
 });

@@ -30,7 +30,7 @@ AsnProp({ type: AlgorithmIdentifier })(RawCertificate.prototype, "signatureAlgor
 AsnProp({ type: AsnPropTypes.BitString })(RawCertificate.prototype, "signatureValue");
 
 /** Signature algorithms TPM PKIs use (RFC 4055 / RFC 5758), by OID: the digest and whether the key is EC. */
-const SIGNATURE_ALGORITHMS: ReadonlyMap<string, { readonly hash: string; readonly ec: boolean }> = new Map([
+export const SIGNATURE_ALGORITHMS: ReadonlyMap<string, { readonly hash: string; readonly ec: boolean }> = new Map([
   ["1.2.840.113549.1.1.5", { hash: "sha1", ec: false }],
   ["1.2.840.113549.1.1.11", { hash: "sha256", ec: false }],
   ["1.2.840.113549.1.1.12", { hash: "sha384", ec: false }],

@@ -22,6 +22,7 @@ import {
   type DerElement,
 } from "./der.js";
 import { PkiError } from "./errors.js";
+import { SIGNATURE_ALGORITHMS } from "./certificate-signature.js";
 
 const verifyAsync = promisify(verifyCallback);
 
@@ -36,14 +37,7 @@ const COMMON_NAME_OID = "2.5.4.3";
 const CSR_SIGNATURE_ALGORITHMS: ReadonlyMap<string, { readonly hash: string; readonly ec: boolean }> = new Map([
   // OIW sha1WithRSASignature, what Windows' enrollment client uses.
   ["1.3.14.3.2.29", { hash: "sha1", ec: false }],
-  ["1.2.840.113549.1.1.5", { hash: "sha1", ec: false }],
-  ["1.2.840.113549.1.1.11", { hash: "sha256", ec: false }],
-  ["1.2.840.113549.1.1.12", { hash: "sha384", ec: false }],
-  ["1.2.840.113549.1.1.13", { hash: "sha512", ec: false }],
-  ["1.2.840.10045.4.1", { hash: "sha1", ec: true }],
-  ["1.2.840.10045.4.3.2", { hash: "sha256", ec: true }],
-  ["1.2.840.10045.4.3.3", { hash: "sha384", ec: true }],
-  ["1.2.840.10045.4.3.4", { hash: "sha512", ec: true }],
+  ...SIGNATURE_ALGORITHMS,
 ]);
 
 /** An extension the requester asked for. */

@@ -1,18 +1,9 @@
 /** A client of the deployment service's admin API (what `apsim admin …` calls). */
-import { request } from "undici";
-import { createHttpsAgent } from "../lib/index.js";
-import { ProtocolError, errorDefinition, normalizeBaseUrl, parseErrorBody, type ErrorCode } from "../protocol/index.js";
+import { callAdminApi, type AdminApiBody, type AdminApiOptions } from "../protocol/index.js";
 import { DEPLOYMENT_ADMIN_PREFIX, type DeviceDocument, type RegistrationDocument } from "./admin-routes.js";
 
 /** Where the admin API runs and how to reach it. */
-export interface DeploymentAdminClientOptions {
-  /** Base URL `apsim up` printed. */
-  readonly serverUrl: string;
-  readonly adminToken: string;
-  /** PEM trust anchors: the home's local TLS CA (loadTlsTrust). */
-  readonly ca?: string;
-  readonly timeoutMs?: number;
-}
+export type DeploymentAdminClientOptions = AdminApiOptions;
 
 /** A profile as the admin API answers it. */
 export interface ProfileDocument {
@@ -26,40 +17,18 @@ export interface ProfileDocument {
 /** Device lists of a few thousand devices fit. */
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
-async function call<T>(
+function call<T>(
   options: DeploymentAdminClientOptions,
   method: "GET" | "PUT" | "DELETE" | "POST" | "PATCH",
   path: string,
-  body?: { type: string; data: string | Uint8Array },
+  body?: AdminApiBody,
   raw = false,
 ): Promise<T> {
-  const dispatcher = createHttpsAgent({ connections: 1, timeoutMs: options.timeoutMs ?? 30_000, ...(options.ca === undefined ? {} : { ca: options.ca }) });
-  try {
-    const answer = await request(new URL(`${DEPLOYMENT_ADMIN_PREFIX.slice(1)}/${path}`, normalizeBaseUrl(options.serverUrl)), {
-      method,
-      dispatcher,
-      headers: {
-        authorization: `Bearer ${options.adminToken}`,
-        accept: "application/json",
-        ...(body === undefined ? {} : { "content-type": body.type }),
-      },
-      ...(body === undefined ? {} : { body: typeof body.data === "string" ? body.data : Buffer.from(body.data) }),
-    });
-    const text = await answer.body.text();
-    if (text.length > MAX_ANSWER_BYTES) throw new ProtocolError("BODY_TOO_LARGE", "admin answer too large");
-    let parsed: unknown;
-    try {
-      parsed = text.length === 0 ? undefined : JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    if (answer.statusCode >= 200 && answer.statusCode < 300) return (raw ? text : parsed) as T;
-    const error = parseErrorBody(parsed);
-    const code: ErrorCode = error !== undefined && errorDefinition(error.code) !== undefined ? (error.code as ErrorCode) : "INTERNAL";
-    throw new ProtocolError(code, `HTTP ${answer.statusCode} from ${path}${error === undefined ? "" : `: ${error.message}`}`);
-  } finally {
-    await dispatcher.close();
-  }
+  return callAdminApi<T>(options, method, `${DEPLOYMENT_ADMIN_PREFIX.slice(1)}/${path}`, {
+    maxAnswerBytes: MAX_ANSWER_BYTES,
+    raw,
+    ...(body === undefined ? {} : { body }),
+  });
 }
 
 const json = (value: unknown) => ({ type: "application/json", data: JSON.stringify(value) });

@@ -155,3 +155,4 @@ export {
   type ExtensionResults,
   type ExtensionScript,
 } from "./management-extension.js";
+export { callAdminApi, type AdminApiBody, type AdminApiOptions } from "./admin-call.js";

@@ -32,3 +32,30 @@ export function createHttpsAgent(options: HttpsAgentOptions = {}): Dispatcher {
     },
   });
 }
+
+/**
+ * An answer's body, read up to `maxBytes`; undefined (the stream destroyed) once it is larger, so the caller reports
+ * that with its own error.
+ */
+export async function readBodyWithin(body: AsyncIterable<Uint8Array> & { destroy(): unknown }, maxBytes: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The `code` of an error or of one of its causes (socket and TLS errors come wrapped by undici). */
+export function errorCauseCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 4; depth++) {
+    if (typeof e === "object" && "code" in e && typeof e.code === "string") return e.code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

@@ -16,7 +16,7 @@ export {
   writeSecretFileSync,
 } from "./home.js";
 export { createLogger, type Logger } from "./logger.js";
-export { createHttpsAgent, type HttpsAgentOptions } from "./http-client.js";
+export { createHttpsAgent, errorCauseCode, readBodyWithin, type HttpsAgentOptions } from "./http-client.js";
 export { createHttpsApp, listenLoopback, type HttpsAppOptions, type HttpsServerTls, type ListeningAddress } from "./http-server.js";
 export { ManualClock, systemClock, type Clock } from "./clock.js";
 export { AdminTokenError, adminTokenFile, bearerTokenMatches, loadOrCreateAdminToken, readAdminToken } from "./admin-token.js";

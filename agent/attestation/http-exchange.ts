@@ -4,7 +4,7 @@
  * or not) by registry code — never by message text.
  */
 import { request, type Dispatcher } from "undici";
-import { decodeCbor, encodeCbor } from "../../lib/index.js";
+import { decodeCbor, encodeCbor, errorCauseCode, readBodyWithin } from "../../lib/index.js";
 import { ATTESTATION_MEDIA_TYPE, errorDefinition, parseErrorBody } from "../../protocol/index.js";
 import { AttestationFailure } from "./outcome.js";
 
@@ -29,17 +29,10 @@ const UNREACHABLE = new Set([
   "UND_ERR_CLOSED",
 ]);
 
-function errorCodeOf(error: unknown): string | undefined {
-  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 4; depth++) {
-    if (typeof e === "object" && "code" in e && typeof e.code === "string") return e.code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
 
 /** A request that threw before an HTTP answer: unreachable (retryable) or a TLS/trust problem (not). */
 function transportFailure(url: string, error: unknown): AttestationFailure {
-  const code = errorCodeOf(error) ?? "UNKNOWN";
+  const code = errorCauseCode(error) ?? "UNKNOWN";
   const reason = error instanceof Error ? error.message : String(error);
   if (UNREACHABLE.has(code) || code === "UNKNOWN") {
     return new AttestationFailure("SERVICE_UNREACHABLE", `${url}: ${code} ${reason}`, { retryable: true, unreachable: true, cause: error });
@@ -87,19 +80,6 @@ function answerFailure(url: string, status: number, body: Buffer, contentType: s
   });
 }
 
-async function readBounded(body: Dispatcher.ResponseData["body"], url: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_RESPONSE_BYTES) {
-      body.destroy();
-      throw new AttestationFailure("BODY_TOO_LARGE", `${url}: answer larger than ${MAX_RESPONSE_BYTES} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
 
 /** How requests go out. */
 export interface Exchange {
@@ -128,7 +108,9 @@ async function send(
   }
   let body: Buffer;
   try {
-    body = await readBounded(response.body, url);
+    const read = await readBodyWithin(response.body, MAX_RESPONSE_BYTES);
+    if (read === undefined) throw new AttestationFailure("BODY_TOO_LARGE", `${url}: answer larger than ${MAX_RESPONSE_BYTES} bytes`);
+    body = read;
   } catch (error) {
     if (error instanceof AttestationFailure) throw error;
     throw transportFailure(url, error);

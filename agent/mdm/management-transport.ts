@@ -5,7 +5,7 @@
  * after its Retry-After, a bounded number of times; answers are bounded in size.
  */
 import { request, type Dispatcher } from "undici";
-import { createHttpsAgent, systemClock, type Clock } from "../../lib/index.js";
+import { createHttpsAgent, readBodyWithin, systemClock, type Clock } from "../../lib/index.js";
 import { ProtocolError, SYNCML_LIMITS, SYNCML_MEDIA_TYPE } from "../../protocol/index.js";
 import type { SyncMlTransport } from "./management-session.js";
 
@@ -54,19 +54,6 @@ export function retryAfterMs(header: string | string[] | undefined, now: number)
   return Number.isNaN(date) ? DEFAULTS.retryAfterMs : Math.max(0, date - now);
 }
 
-async function readBounded(body: Dispatcher.ResponseData["body"], maxBytes: number): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      body.destroy();
-      throw new ProtocolError("SYNCML_TOO_LARGE", `the management server's answer exceeds ${maxBytes} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
 
 /** The device's management transport over mutual TLS. */
 export function createManagementTransport(options: ManagementTransportOptions): ManagementTransport {
@@ -102,7 +89,11 @@ export function createManagementTransport(options: ManagementTransportOptions): 
       } catch (error) {
         throw new ProtocolError("MDM_TRANSPORT_FAILED", `${url.origin}: ${(error as Error).message}`, { cause: error });
       }
-      if (response.statusCode === 200) return readBounded(response.body, maxResponseBytes);
+      if (response.statusCode === 200) {
+        const read = await readBodyWithin(response.body, maxResponseBytes);
+        if (read === undefined) throw new ProtocolError("SYNCML_TOO_LARGE", `the management server's answer exceeds ${maxResponseBytes} bytes`);
+        return read;
+      }
       await response.body.dump();
       if (response.statusCode === 429) {
         const delay = retryAfterMs(response.headers["retry-after"], clock.now());

@@ -4,6 +4,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { request, type Dispatcher } from "undici";
+import { readBodyWithin } from "../../../lib/index.js";
 
 /** Most bytes of one content download. */
 export const MAX_CONTENT_BYTES = 64 * 1024 * 1024;
@@ -31,18 +32,9 @@ export async function downloadVerified(url: string, sha256Hex: string, dispatche
       await answer.body.dump();
       return { ok: false, hresult: hresultOfHttpStatus(answer.statusCode), detail: `HTTP ${answer.statusCode}` };
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of answer.body) {
-      const buffer = chunk as Buffer;
-      size += buffer.length;
-      if (size > MAX_CONTENT_BYTES) {
-        answer.body.destroy();
-        return { ok: false, hresult: HRESULT_CANNOT_CONNECT, detail: `content exceeds ${MAX_CONTENT_BYTES} bytes` };
-      }
-      chunks.push(buffer);
-    }
-    bytes = Buffer.concat(chunks);
+    const read = await readBodyWithin(answer.body, MAX_CONTENT_BYTES);
+    if (read === undefined) return { ok: false, hresult: HRESULT_CANNOT_CONNECT, detail: `content exceeds ${MAX_CONTENT_BYTES} bytes` };
+    bytes = read;
   } catch (error) {
     return { ok: false, hresult: HRESULT_CANNOT_CONNECT, detail: error instanceof Error ? error.message : String(error) };
   }

@@ -5,6 +5,7 @@
  * MDE2_SERVER_UNREACHABLE or MDE2_SERVER_CERTIFICATE_INVALID, anything else as MDE2_RESPONSE_INVALID.
  */
 import { request, type Dispatcher } from "undici";
+import { errorCauseCode, readBodyWithin } from "../../../lib/index.js";
 import { MDE2_MAX_MESSAGE_BYTES, ProtocolError, SOAP_MEDIA_TYPE, faultError, parseFault, type ErrorCode } from "../../../protocol/index.js";
 
 /** The User-Agent a Windows 10 client sent to an enrollment server. */
@@ -31,16 +32,9 @@ const TLS_CODES = new Set([
   "CERT_REVOKED",
 ]);
 
-function errorCodeOf(error: unknown): string | undefined {
-  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 4; depth++) {
-    if (typeof e === "object" && "code" in e && typeof e.code === "string") return e.code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
 
 function transportError(url: string, error: unknown): ProtocolError {
-  const code = errorCodeOf(error) ?? "UNKNOWN";
+  const code = errorCauseCode(error) ?? "UNKNOWN";
   const reason = error instanceof Error ? error.message : String(error);
   const registryCode: ErrorCode = TLS_CODES.has(code) ? "MDE2_SERVER_CERTIFICATE_INVALID" : "MDE2_SERVER_UNREACHABLE";
   return new ProtocolError(registryCode, `${url}: ${code} ${reason}`, { cause: error });
@@ -53,19 +47,6 @@ function statusError(url: string, status: number): ProtocolError {
   return new ProtocolError(code, `${url}: HTTP ${status}`);
 }
 
-async function readBounded(body: Dispatcher.ResponseData["body"], url: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MDE2_MAX_MESSAGE_BYTES) {
-      body.destroy();
-      throw new ProtocolError("MDE2_RESPONSE_INVALID", `${url}: answer larger than ${MDE2_MAX_MESSAGE_BYTES} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
 
 async function send(
   url: string,
@@ -90,7 +71,9 @@ async function send(
   }
   let body: Buffer;
   try {
-    body = await readBounded(response.body, url);
+    const read = await readBodyWithin(response.body, MDE2_MAX_MESSAGE_BYTES);
+    if (read === undefined) throw new ProtocolError("MDE2_RESPONSE_INVALID", `${url}: answer larger than ${MDE2_MAX_MESSAGE_BYTES} bytes`);
+    body = read;
   } catch (error) {
     if (error instanceof ProtocolError) throw error;
     throw transportError(url, error);

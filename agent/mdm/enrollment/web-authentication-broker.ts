@@ -6,6 +6,7 @@
  * its security token. Pages are read as the service writes them: forms with double-quoted, HTML-escaped attributes.
  */
 import { request, type Dispatcher } from "undici";
+import { readBodyWithin } from "../../../lib/index.js";
 import {
   MDE2_PATHS,
   ProtocolError,
@@ -96,22 +97,14 @@ async function load(url: string, init: { method: "GET" | "POST"; form?: URLSearc
   } catch (error) {
     throw new ProtocolError("MDE2_SERVER_UNREACHABLE", url, { cause: error });
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
+  let page: Buffer | undefined;
   try {
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > MAX_PAGE_BYTES) {
-        response.body.destroy();
-        throw new ProtocolError("MALFORMED_RESPONSE", `${url}: page larger than ${MAX_PAGE_BYTES} bytes`);
-      }
-      chunks.push(chunk);
-    }
+    page = await readBodyWithin(response.body, MAX_PAGE_BYTES);
   } catch (error) {
-    if (error instanceof ProtocolError) throw error;
     throw new ProtocolError("MDE2_SERVER_UNREACHABLE", url, { cause: error });
   }
-  return { status: response.statusCode, html: Buffer.concat(chunks).toString("utf8") };
+  if (page === undefined) throw new ProtocolError("MALFORMED_RESPONSE", `${url}: page larger than ${MAX_PAGE_BYTES} bytes`);
+  return { status: response.statusCode, html: page.toString("utf8") };
 }
 
 /** Options of {@link signInAtAuthenticationPage}. */

@@ -2,15 +2,13 @@
  * The attestation token: a JWT (ES256) the deployment service accepts as proof that an AK lives in a genuine TPM
  * with a given EK. Its signing key is made once per home (`pki/attestation/token-key.pem`, 0600); the public
  * key is published as a JWKS. This file is the service's only use of `jose` (the key's thumbprint); the compact JWS
- * itself (RFC 7515 §7.1) is made here with node:crypto's asynchronous sign: jose signs through WebCrypto, which cost
+ * itself (RFC 7515 §7.1) is lib/compact-jws.ts, node:crypto's asynchronous sign: jose signs through WebCrypto, which cost
  * the service a tenth of its CPU per attestation.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign as signCallback, type KeyObject } from "node:crypto";
-import { link, unlink } from "node:fs/promises";
+import { createPublicKey, randomUUID } from "node:crypto";
 import path from "node:path";
-import { promisify } from "node:util";
 import { calculateJwkThumbprint, type JWK } from "jose";
-import { ensurePrivateDir, readFileIfExists, writeSecretFile } from "../lib/index.js";
+import { loadOrCreateSigningKey, signEs256 } from "../lib/index.js";
 
 /** `iss` of every token. */
 export const ATTESTATION_TOKEN_ISSUER = "apsim-attestation";
@@ -64,41 +62,11 @@ export function tokenKeyFile(home: string): string {
  * The home's token key, created on first use: a P-256 key as PKCS#8 PEM, mode 0600. Creation writes a temporary
  * file and hard-links it into place, so of processes starting at once exactly one key wins and all use it.
  */
-async function loadOrCreateTokenKey(home: string): Promise<KeyObject> {
-  const file = tokenKeyFile(home);
-  const existing = await readFileIfExists(file);
-  if (existing !== undefined) return createPrivateKey(existing);
-  await ensurePrivateDir(path.dirname(file));
-  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const staging = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  await writeSecretFile(staging, privateKey.export({ type: "pkcs8", format: "pem" }));
-  try {
-    await link(staging, file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  } finally {
-    await unlink(staging);
-  }
-  return createPrivateKey((await readFileIfExists(file))!);
-}
 
-const signAsync = promisify(signCallback);
-
-const base64urlJson = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
-
-/**
- * A compact JWS (RFC 7515 §7.1) with ES256 (RFC 7518 §3.4: the signature is R ‖ S, 32 octets each, which is
- * node:crypto's "ieee-p1363" encoding).
- */
-async function signCompactEs256(header: object, payload: object, privateKey: KeyObject): Promise<string> {
-  const signingInput = `${base64urlJson(header)}.${base64urlJson(payload)}`;
-  const signature = await signAsync("sha256", Buffer.from(signingInput), { key: privateKey, dsaEncoding: "ieee-p1363" });
-  return `${signingInput}.${signature.toString("base64url")}`;
-}
 
 /** The token signer of `home` (its key made on first use). */
 export async function loadAttestationTokenSigner(home: string): Promise<AttestationTokenSigner> {
-  const privateKey = await loadOrCreateTokenKey(home);
+  const privateKey = await loadOrCreateSigningKey(tokenKeyFile(home));
   const publicJwk = createPublicKey(privateKey).export({ format: "jwk" }) as JWK;
   const kid = await calculateJwkThumbprint(publicJwk);
   const jwk: JWK = { ...publicJwk, kid, alg: "ES256", use: "sig" };
@@ -116,7 +84,7 @@ export async function loadAttestationTokenSigner(home: string): Promise<Attestat
         exp: iat + Math.ceil(ttlMs / 1000),
         jti: randomUUID(),
       };
-      return signCompactEs256({ alg: "ES256", typ: "JWT", kid }, payload, privateKey);
+      return signEs256({ alg: "ES256", typ: "JWT", kid }, payload, privateKey);
     },
   };
 }

@@ -47,3 +47,5 @@ export {
   type XmlLimits,
   type XmlNode,
 } from "./xml.js";
+export { decodeJws, signEs256, verifyEs256, type DecodedJws } from "./compact-jws.js";
+export { loadOrCreateSigningKey } from "./signing-key-file.js";

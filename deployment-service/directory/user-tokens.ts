@@ -5,10 +5,8 @@
  */
 import { createPublicKey, randomUUID } from "node:crypto";
 import path from "node:path";
-import type { Clock } from "../../lib/index.js";
+import { decodeJws, loadOrCreateSigningKey, signEs256, verifyEs256, type Clock } from "../../lib/index.js";
 import type { UserTokenAudience } from "../../protocol/index.js";
-import { decodeJws, signEs256, verifyEs256 } from "../join/compact-jws.js";
-import { loadOrCreateSigningKey } from "../signing-key-file.js";
 
 /** `iss` of every user token. */
 export const USER_TOKEN_ISSUER = "apsim-directory";

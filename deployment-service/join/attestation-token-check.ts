@@ -3,9 +3,9 @@
  * its issuer, unexpired on the service clock, naming the presented AK (`sub` = hex Name) and the presented AIK
  * certificate (`aikSerial`).
  */
+import { decodeJws, verifyEs256 } from "../../lib/index.js";
 import { ProtocolError } from "../../protocol/index.js";
 import type { AttestationKeys } from "./attestation-keys.js";
-import { decodeJws, verifyEs256 } from "./compact-jws.js";
 
 /** `iss` of the attestation service's tokens. */
 export const ATTESTATION_TOKEN_ISSUER = "apsim-attestation";

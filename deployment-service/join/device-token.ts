@@ -5,9 +5,8 @@
  */
 import { createPublicKey, randomUUID } from "node:crypto";
 import path from "node:path";
+import { decodeJws, loadOrCreateSigningKey, signEs256, verifyEs256 } from "../../lib/index.js";
 import type { JoinMode, JoinType } from "../../protocol/index.js";
-import { loadOrCreateSigningKey } from "../signing-key-file.js";
-import { decodeJws, signEs256, verifyEs256 } from "./compact-jws.js";
 
 /** `iss` of every device token. */
 export const DEVICE_TOKEN_ISSUER = "apsim-device-registration";

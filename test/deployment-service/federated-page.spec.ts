@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { createHash } from "node:crypto";
 import { request } from "undici";
 import { discoverAuthenticationServiceUrl, enrollDevice, formsOf, signInAtAuthenticationPage } from "../../agent/index.js";
-import { decodeJws } from "../../deployment-service/join/compact-jws.js";
+import { decodeJws } from "../../lib/index.js";
 import { FEDERATED_AUTHENTICATION_PATH, ProtocolError } from "../../protocol/index.js";
 import { sharedRsaKey } from "../certs/csr-builder.js";
 import { USER, enrollingDevice, startSignInServer, type SignInServer } from "./support/sign-in-server.js";

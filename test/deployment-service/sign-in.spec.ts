@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { request } from "undici";
 import { enrollDevice } from "../../agent/index.js";
-import { decodeJws } from "../../deployment-service/join/compact-jws.js";
+import { decodeJws } from "../../lib/index.js";
 import { SIGN_IN_PATH } from "../../protocol/index.js";
 import { sharedRsaKey } from "../certs/csr-builder.js";
 import { USER, enrollingDevice, startSignInServer, type SignInServer } from "./support/sign-in-server.js";

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { createServer } from "node:net";
 import { signInUser } from "../../../agent/index.js";
 import { OobeStepFailure } from "../../../agent/oobe/oobe-step.js";
-import { decodeJws } from "../../../deployment-service/join/compact-jws.js";
+import { decodeJws } from "../../../lib/index.js";
 import { USER, startSignInServer, type SignInServer } from "../../deployment-service/support/sign-in-server.js";
 
 async function failureOf(promise: Promise<unknown>): Promise<OobeStepFailure> {

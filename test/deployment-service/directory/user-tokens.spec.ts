@@ -3,7 +3,7 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { DEFAULT_USER_TOKEN_TTL_MS, USER_TOKEN_ISSUER, loadUserTokens, userTokenKeyFile } from "../../../deployment-service/directory/user-tokens.js";
-import { decodeJws } from "../../../deployment-service/join/compact-jws.js";
+import { decodeJws } from "../../../lib/index.js";
 import { ManualClock } from "../../../lib/index.js";
 
 const USER = { upn: "adele@contoso.example", tenantId: "6f1c2d3e-0000-4000-8000-000000000001" };

@@ -1,11 +1,12 @@
 /**
  * A P-256 signing key kept in a PEM file under the home (0600 in a 0700 directory), made on first use. Every token
- * signer of the service keeps its key this way.
+ * signer keeps its key this way.
  */
 import { createPrivateKey, generateKeyPairSync, randomUUID, type KeyObject } from "node:crypto";
 import { link, unlink } from "node:fs/promises";
 import path from "node:path";
-import { ensurePrivateDir, readFileIfExists, writeSecretFile } from "../lib/index.js";
+import { readFileIfExists } from "./atomic-file.js";
+import { ensurePrivateDir, writeSecretFile } from "./home.js";
 
 /**
  * The private key in `file`, made when the file does not exist; a temporary file hard-linked into place makes

@@ -36,6 +36,8 @@ export interface OobeJourneyContext {
 interface PreparedDevice {
   readonly description: DeviceDescription;
   readonly emulator: TpmEmulator;
+  /** The hardware hash registered, which the device's OOBE presents again. */
+  readonly hardwareHash: Buffer;
   /** Why registration refused the device: its OOBE is not run. */
   readonly refused?: { readonly code: string; readonly message: string };
 }
@@ -64,8 +66,8 @@ export class OobeJourneys {
       for (const plan of batch) {
         const emulator = await this.factory.open(orderOf(plan, this.context.ek, this.context.ak));
         const description = generateDevice({ seed: Buffer.from(plan.seed, "hex"), vendor: plan.vendor });
-        this.prepared.set(plan.index, { description, emulator });
         const hash = await buildHardwareHash(description, TpmDevice.fromEmulator(emulator));
+        this.prepared.set(plan.index, { description, emulator, hardwareHash: hash });
         rows.push({
           serialNumber: description.smbios.serialNumber,
           productId: "",
@@ -103,6 +105,7 @@ export class OobeJourneys {
       runDeviceOobe({
         description: device.description,
         tpm,
+        hardwareHash: device.hardwareHash,
         serverUrl: this.context.serverUrl,
         dispatcher: this.dispatcher,
         state,

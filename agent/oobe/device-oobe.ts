@@ -52,6 +52,8 @@ export interface DeviceOobeOptions {
    * `dispatcher` (no `ca` to trust the management server with) runs no ESP.
    */
   readonly esp?: DeviceEspOptions | false;
+  /** The device's hardware hash when the caller already read it (a fleet registering its devices); read here otherwise. */
+  readonly hardwareHash?: Buffer;
 }
 
 /** What the flow reports (the `apsim device oobe --json` document). */
@@ -197,7 +199,7 @@ export async function runDeviceOobe(options: DeviceOobeOptions): Promise<DeviceO
       ...(options.onStep === undefined ? {} : { onStep: options.onStep }),
       handlers: {
         profile: async () => {
-          const hash = await buildHardwareHash(description, options.tpm);
+          const hash = options.hardwareHash ?? (await buildHardwareHash(description, options.tpm));
           profile = await downloadProfile(
             options.serverUrl,
             { hardwareHash: hash.toString("base64"), serialNumber: description.smbios.serialNumber },

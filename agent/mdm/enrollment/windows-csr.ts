@@ -7,7 +7,9 @@
  */
 import { generateKeyPair, randomUUID, sign, type KeyObject } from "node:crypto";
 import { promisify } from "node:util";
-import { TAG, oid, tlv } from "./der-writer.js";
+import { Attributes, CertificationRequest, CertificationRequestInfo } from "@peculiar/asn1-csr";
+import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
+import { AlgorithmIdentifier, Attribute, AttributeTypeAndValue, AttributeValue, Extension, Extensions, Name, RelativeDistinguishedName, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 
 /** The device's enrollment key pair. */
 export interface EnrollmentKeyPair {
@@ -78,23 +80,21 @@ export async function buildWindowsCsr(options: WindowsCsrOptions): Promise<Windo
   }
   const hash = options.hash ?? "sha1";
   const commonName = windowsCsrCommonName(options.requestGuid ?? randomUUID().toUpperCase(), deviceId);
-  const subject = tlv(
-    TAG.sequence,
-    tlv(TAG.set, tlv(TAG.sequence, oid(COMMON_NAME_OID), tlv(TAG.printableString, Buffer.from(commonName, "latin1")))),
-  );
-  const deviceIdExtension = tlv(TAG.sequence, oid(DEVICE_ID_EXTENSION_OID), tlv(TAG.octetString, Buffer.from(`${deviceId}\0`, "latin1")));
-  const attributes = tlv(
-    TAG.contextConstructed0,
-    tlv(TAG.sequence, oid(EXTENSION_REQUEST_OID), tlv(TAG.set, tlv(TAG.sequence, deviceIdExtension))),
-  );
-  const info = tlv(
-    TAG.sequence,
-    tlv(TAG.integer, Uint8Array.of(0)),
+  const subject = new Name([
+    new RelativeDistinguishedName([new AttributeTypeAndValue({ type: COMMON_NAME_OID, value: new AttributeValue({ printableString: commonName }) })]),
+  ]);
+  const deviceIdExtension = new Extension({ extnID: DEVICE_ID_EXTENSION_OID, extnValue: new OctetString(Buffer.from(`${deviceId}\0`, "latin1")) });
+  const info = new CertificationRequestInfo({
     subject,
-    keyPair.publicKey.export({ format: "der", type: "spki" }),
-    attributes,
-  );
-  const signature = await signAsync(hash, info, keyPair.privateKey);
-  const algorithm = tlv(TAG.sequence, oid(CSR_SIGNATURE_OIDS[hash]), tlv(TAG.null));
-  return { der: tlv(TAG.sequence, info, algorithm, tlv(TAG.bitString, Uint8Array.of(0), signature)), commonName };
+    subjectPKInfo: AsnConvert.parse(keyPair.publicKey.export({ format: "der", type: "spki" }), SubjectPublicKeyInfo),
+    attributes: new Attributes([new Attribute({ type: EXTENSION_REQUEST_OID, values: [AsnConvert.serialize(new Extensions([deviceIdExtension]))] })]),
+  });
+  const infoDer = Buffer.from(AsnConvert.serialize(info));
+  const signature = await signAsync(hash, infoDer, keyPair.privateKey);
+  const request = new CertificationRequest({
+    certificationRequestInfo: info,
+    signatureAlgorithm: new AlgorithmIdentifier({ algorithm: CSR_SIGNATURE_OIDS[hash], parameters: null }),
+    signature: new Uint8Array(signature).buffer,
+  });
+  return { der: Buffer.from(AsnConvert.serialize(request)), commonName };
 }
